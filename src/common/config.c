@@ -1,0 +1,119 @@
+#include "common/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void copy_env(char *dst, size_t n, const char *name)
+{
+    const char *v = getenv(name);
+    if (v && *v)
+        snprintf(dst, n, "%s", v);
+}
+
+static int env_int(const char *name, int dflt)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return dflt;
+    char *end;
+    long x = strtol(v, &end, 10);
+    return (*end || x < 0 || x > 1000000) ? dflt : (int)x;
+}
+
+void rb_config_defaults(rb_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
+    snprintf(cfg->data_dir, sizeof cfg->data_dir, "./robots-data");
+    cfg->workers = 2;
+    cfg->retention_days = 30;
+    cfg->lease_seconds = 60;
+    cfg->max_attempts = 5;
+    cfg->fetch_max_bytes = 512LL * 1024 * 1024;
+    cfg->fetch_timeout_seconds = 120;
+
+    copy_env(cfg->listen, sizeof cfg->listen, "ROBOTS_LISTEN");
+    copy_env(cfg->data_dir, sizeof cfg->data_dir, "ROBOTS_DATA_DIR");
+    copy_env(cfg->database, sizeof cfg->database, "ROBOTS_DATABASE");
+    copy_env(cfg->public_url, sizeof cfg->public_url, "ROBOTS_PUBLIC_URL");
+    cfg->workers = env_int("ROBOTS_WORKERS", cfg->workers);
+    cfg->allow_private_urls = env_int("ROBOTS_ALLOW_PRIVATE_URLS", 0) ? 1 : 0;
+    cfg->retention_days = env_int("ROBOTS_RETENTION_DAYS", cfg->retention_days);
+    cfg->lease_seconds = env_int("ROBOTS_LEASE_SECONDS", cfg->lease_seconds);
+    cfg->max_attempts = env_int("ROBOTS_MAX_ATTEMPTS", cfg->max_attempts);
+    cfg->fetch_timeout_seconds = env_int("ROBOTS_FETCH_TIMEOUT", cfg->fetch_timeout_seconds);
+    const char *mb = getenv("ROBOTS_FETCH_MAX_BYTES");
+    if (mb && *mb)
+        cfg->fetch_max_bytes = strtoll(mb, NULL, 10);
+}
+
+static int int_arg(const char *flag, const char *v, int lo, int hi, int *out)
+{
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (*v == '\0' || *end || x < lo || x > hi) {
+        fprintf(stderr, "robots: %s must be an integer from %d to %d\n", flag, lo, hi);
+        return -1;
+    }
+    *out = (int)x;
+    return 1;
+}
+
+int rb_config_parse_arg(rb_config *cfg, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--allow-private-urls") == 0) {
+        cfg->allow_private_urls = 1;
+        return 1;
+    }
+    static const char *valued[] = {"--listen",       "--data-dir",      "--database",
+                                   "--public-url",   "--workers",       "--retention-days",
+                                   "--lease-seconds", "--max-attempts", NULL};
+    int k;
+    for (k = 0; valued[k]; k++)
+        if (strcmp(a, valued[k]) == 0)
+            break;
+    if (!valued[k])
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "robots: %s needs a value\n", a);
+        return -1;
+    }
+    const char *v = argv[++*i];
+    switch (k) {
+    case 0: snprintf(cfg->listen, sizeof cfg->listen, "%s", v); return 1;
+    case 1: snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", v); return 1;
+    case 2: snprintf(cfg->database, sizeof cfg->database, "%s", v); return 1;
+    case 3: snprintf(cfg->public_url, sizeof cfg->public_url, "%s", v); return 1;
+    case 4: return int_arg(a, v, 0, 256, &cfg->workers);
+    case 5: return int_arg(a, v, 1, 3650, &cfg->retention_days);
+    case 6: return int_arg(a, v, 5, 86400, &cfg->lease_seconds);
+    default: return int_arg(a, v, 1, 100, &cfg->max_attempts);
+    }
+}
+
+void rb_config_finish(rb_config *cfg)
+{
+    if (!cfg->database[0])
+        snprintf(cfg->database, sizeof cfg->database, "sqlite:%s/robots.db", cfg->data_dir);
+    if (!cfg->public_url[0])
+        snprintf(cfg->public_url, sizeof cfg->public_url, "http://%s", cfg->listen);
+    size_t n = strlen(cfg->public_url);
+    while (n > 0 && cfg->public_url[n - 1] == '/')
+        cfg->public_url[--n] = '\0';
+}
+
+const char *rb_config_help(void)
+{
+    return "Common options (flag, else environment variable, else default):\n"
+           "  --listen HOST:PORT     ROBOTS_LISTEN       127.0.0.1:8080\n"
+           "  --data-dir DIR         ROBOTS_DATA_DIR     ./robots-data\n"
+           "  --database URL         ROBOTS_DATABASE     sqlite:DATA_DIR/robots.db\n"
+           "  --public-url URL       ROBOTS_PUBLIC_URL   http://LISTEN\n"
+           "  --workers N            ROBOTS_WORKERS      2\n"
+           "  --allow-private-urls   ROBOTS_ALLOW_PRIVATE_URLS=1   off\n"
+           "  --retention-days N     ROBOTS_RETENTION_DAYS 30\n"
+           "  --lease-seconds N      ROBOTS_LEASE_SECONDS  60\n"
+           "  --max-attempts N       ROBOTS_MAX_ATTEMPTS   5\n";
+}

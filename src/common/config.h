@@ -1,0 +1,35 @@
+/* config.h — server configuration: flags with environment fallbacks.
+ *
+ * Precedence: command-line flag > environment variable > built-in default. */
+#ifndef RB_CONFIG_H
+#define RB_CONFIG_H
+
+#include <stdint.h>
+
+typedef struct rb_config {
+    char listen[128];          /* --listen / ROBOTS_LISTEN, "127.0.0.1:8080" */
+    char data_dir[1024];       /* --data-dir / ROBOTS_DATA_DIR, "./robots-data" */
+    char database[1200];       /* --database / ROBOTS_DATABASE, "sqlite:<data_dir>/robots.db" */
+    char public_url[512];      /* --public-url / ROBOTS_PUBLIC_URL, "http://<listen>" */
+    int workers;               /* --workers / ROBOTS_WORKERS, 2 */
+    int allow_private_urls;    /* --allow-private-urls / ROBOTS_ALLOW_PRIVATE_URLS=1 */
+    int retention_days;        /* --retention-days / ROBOTS_RETENTION_DAYS, 30 */
+    int lease_seconds;         /* --lease-seconds / ROBOTS_LEASE_SECONDS, 60 */
+    int max_attempts;          /* --max-attempts / ROBOTS_MAX_ATTEMPTS, 5 */
+    int64_t fetch_max_bytes;   /* ROBOTS_FETCH_MAX_BYTES, 512 MiB */
+    int fetch_timeout_seconds; /* ROBOTS_FETCH_TIMEOUT, 120 */
+    char url_secret[65];       /* HMAC key for signed public URLs; kept in the database */
+} rb_config;
+
+/* Fills defaults, then environment variables. */
+void rb_config_defaults(rb_config *cfg);
+/* Consumes one recognised option at argv[*i] (advancing *i past its value).
+ * Returns 1 if consumed, 0 if not a config option, -1 on a bad value (message
+ * printed to stderr). */
+int rb_config_parse_arg(rb_config *cfg, int argc, char **argv, int *i);
+/* Derives database and public_url when they were not set explicitly. */
+void rb_config_finish(rb_config *cfg);
+/* The help text for the shared options, for every subcommand's --help. */
+const char *rb_config_help(void);
+
+#endif

@@ -1,0 +1,237 @@
+/* store.h — the one storage interface. All SQL lives behind it.
+ *
+ * SQLite is the default implementation (store_sqlite.c); PostgreSQL comes
+ * later behind the same calls. Every call is thread-safe: the handle owns a
+ * pool of connections and each call borrows one.
+ *
+ * Conventions: functions return RB_OK, RB_NOTFOUND, RB_CONFLICT, RB_BUSY or
+ * RB_ERR (with err filled: status 500/503, type "internal_error"/"unavailable").
+ * Every row belongs to one environment; a lookup with the wrong env_id is
+ * RB_NOTFOUND, never another environment's data. Out-structs are caller-owned
+ * and released with the matching *_clear(). Times are Unix seconds unless the
+ * name says _ms or _us.
+ *
+ * Invariant (the outbox): every job state change writes its webhook event row
+ * in the same transaction, with the job object rendered by rb_job_to_json() at
+ * that moment as the payload. */
+#ifndef RB_STORE_H
+#define RB_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/job.h"
+
+typedef struct rb_store rb_store;
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+/* url: "sqlite:/path/to/robots.db" (creates the file and parent directory).
+ * Runs migrations. pool_size connections are opened lazily (0 = default 8). */
+int rb_store_open(const char *url, int pool_size, rb_store **out, rb_err *err);
+void rb_store_close(rb_store *st);
+/* A value kept in the database (e.g. the signing key for public URLs); created
+ * with `dflt` when absent, so every process sharing the store agrees. */
+int rb_store_setting_get_or_init(rb_store *st, const char *key, const char *dflt, char *out,
+                                 size_t outlen, rb_err *err);
+
+/* ---- environments and tokens ------------------------------------------ */
+
+typedef struct rb_env {
+    char id[RB_ID_MAX];
+    char name[128];
+    int64_t created_at;
+} rb_env;
+
+/* Finds the environment called name, creating it (random id) if absent. */
+int rb_store_env_ensure(rb_store *st, const char *name, rb_env *out, rb_err *err);
+int rb_store_env_get(rb_store *st, const char *env_id, rb_env *out, rb_err *err);
+int rb_store_env_by_name(rb_store *st, const char *name, rb_env *out, rb_err *err);
+
+typedef struct rb_token {
+    char id[RB_ID_MAX];
+    char env_id[RB_ID_MAX];
+    char env_name[128];
+    char secret_sha256[65];        /* hex; the secret itself is never stored */
+    json_t *scopes;                /* array of strings (owned) */
+    int64_t created_at;
+    int64_t revoked_at;            /* 0 when active */
+} rb_token;
+
+void rb_token_clear(rb_token *t);
+int rb_store_token_insert(rb_store *st, const rb_token *t, rb_err *err);
+int rb_store_token_get(rb_store *st, const char *token_id, rb_token *out, rb_err *err);
+/* Every token (all environments when env_id is NULL), oldest first; *out is a
+ * malloc'd array the caller frees with rb_token_clear on each + free. */
+int rb_store_token_list(rb_store *st, const char *env_id, rb_token **out, size_t *n, rb_err *err);
+int rb_store_token_revoke(rb_store *st, const char *token_id, rb_err *err);
+
+/* ---- jobs --------------------------------------------------------------- */
+
+typedef struct rb_job_create {
+    rb_job *job;                   /* filled: id, env_id, workflow, parameters, passthrough,
+                                      asset_id, resources, max_attempts, created_at */
+    const char *dedupe_key;        /* hex hash of workflow + canonical parameters, or NULL */
+    const char *idempotency_key;   /* Idempotency-Key header, or NULL */
+    const char *request_hash;      /* hex hash of the request body (with idempotency_key) */
+} rb_job_create;
+
+/* Inserts a pending job and its "pending" event, durably (the call returns
+ * after commit). Concurrent creates may share one commit (group commit).
+ * Returns RB_CONFLICT when dedupe_key matches a non-terminal job of the same
+ * environment (existing id copied to conflict_id), or when idempotency_key was
+ * used before with another request_hash (conflict_id = ""). When the same
+ * idempotency_key + request_hash exists, returns RB_OK and loads the original
+ * job into *c->job (replayed = 1). */
+int rb_store_job_create(rb_store *st, rb_job_create *c, char conflict_id[RB_ID_MAX],
+                        int *replayed, rb_err *err);
+/* workflow may be NULL (any workflow). */
+int rb_store_job_get(rb_store *st, const char *env_id, const char *workflow, const char *id,
+                     rb_job *out, rb_err *err);
+
+typedef struct rb_job_filter {
+    const char *workflow;          /* or NULL */
+    int has_status;
+    enum rb_job_status status;
+    const char *asset_id;          /* or NULL */
+    int limit;                     /* 1..100 */
+    int page;                      /* >= 1 */
+} rb_job_filter;
+
+/* Newest first (created_at desc, id desc). *jobs is a malloc'd array of n jobs
+ * (rb_job_clear each, then free). *total = rows matching the filter. */
+int rb_store_job_list(rb_store *st, const char *env_id, const rb_job_filter *f, rb_job **jobs,
+                      size_t *n, int64_t *total, rb_err *err);
+
+/* Cancels a pending or processing job: pending → cancelled at once; processing →
+ * cancelled at once as well (the job's result will be dropped: the worker sees
+ * the status at its next check and its completion is refused). Writes the
+ * "cancelled" event. RB_CONFLICT if already terminal; loads the job into *out. */
+int rb_store_job_cancel(rb_store *st, const char *env_id, const char *id, rb_job *out,
+                        rb_err *err);
+
+/* Claims up to max due pending jobs (run_at_ms <= now), oldest first: status →
+ * processing, attempts+1, lease owner/expiry set, started_at/updated_at set,
+ * "processing" event written — one transaction. Also reclaims processing jobs
+ * whose lease expired (their worker died): those are re-run without a second
+ * "processing" event. Returns the number claimed in *n; jobs is caller-provided
+ * with room for max entries. */
+int rb_store_job_claim(rb_store *st, const char *worker_id, int lease_seconds, int max,
+                       rb_job *jobs, size_t *n, rb_err *err);
+/* Extends the lease of a job this worker holds. RB_NOTFOUND when the worker no
+ * longer holds it (lease lost, job cancelled or finished elsewhere). */
+int rb_store_job_heartbeat(rb_store *st, const char *id, const char *worker_id,
+                           int lease_seconds, rb_err *err);
+/* The job's current status (cheap; used by workers to notice a cancel). */
+int rb_store_job_status(rb_store *st, const char *id, enum rb_job_status *out, rb_err *err);
+/* processing → completed with outputs and units, + "completed" event. Only if
+ * worker_id still holds the lease and the job is still processing; otherwise
+ * RB_CONFLICT (cancelled first, or taken over) and nothing is written. */
+int rb_store_job_complete(rb_store *st, const char *id, const char *worker_id, json_t *outputs,
+                          int64_t units, rb_err *err);
+/* processing → errored with errors[] and units (+ "errored" event). When
+ * retry_at_ms > 0 the job is instead retried: it stays "processing" as the
+ * client sees it (no event, no status change), its lease is released and set
+ * to expire at retry_at_ms, so a claim picks it up again then — the same path
+ * that rescues jobs of a crashed worker. Same lease rule as complete. */
+int rb_store_job_fail(rb_store *st, const char *id, const char *worker_id, json_t *errors,
+                      int64_t units, int64_t retry_at_ms, rb_err *err);
+/* Deletes jobs (and their events and blobs) created before `before`. */
+int rb_store_job_sweep(rb_store *st, int64_t before, int64_t *deleted, rb_err *err);
+
+/* ---- outbox (read side; the dispatcher is a later issue) --------------- */
+
+typedef struct rb_event {
+    char id[40];                   /* UUID */
+    char env_id[RB_ID_MAX];
+    char job_id[RB_ID_MAX];
+    char type[96];                 /* robots.job.<wf>.<status> */
+    int64_t created_at_us;
+    json_t *data;                  /* job snapshot (owned) */
+} rb_event;
+
+void rb_event_clear(rb_event *e);
+/* Events of one job in the order they were written. */
+int rb_store_events_for_job(rb_store *st, const char *job_id, rb_event **out, size_t *n,
+                            rb_err *err);
+
+/* ---- media library ------------------------------------------------------ */
+
+typedef struct rb_track {
+    char id[RB_ID_MAX];
+    char asset_id[RB_ID_MAX];
+    char env_id[RB_ID_MAX];
+    char type[8];                  /* video | audio | text */
+    char status[12];               /* preparing | ready | errored | deleted */
+    char text_type[16];            /* subtitles | chapters | "" */
+    char text_source[24];          /* uploaded | generated_vod | ... | "" */
+    char language_code[36];
+    char name[256];
+    int closed_captions;
+    char *passthrough;             /* or NULL */
+    char *source_url;              /* where ingest fetches it, or NULL */
+    double duration;               /* seconds, 0 when unknown */
+    char blob_id[RB_ID_MAX];       /* content (VTT text / chapters JSON), "" when none */
+    json_t *errors;                /* or NULL */
+    int64_t created_at;
+} rb_track;
+
+typedef struct rb_asset {
+    char id[RB_ID_MAX];
+    char env_id[RB_ID_MAX];
+    char status[12];               /* preparing | ready | errored */
+    double duration;               /* seconds, 0 when unknown */
+    json_t *meta;                  /* {title?,creator_id?,external_id?} or NULL */
+    char *passthrough;             /* or NULL */
+    json_t *inputs;                /* the create request's inputs, for ingest (owned) */
+    json_t *errors;                /* {type, messages[]} or NULL */
+    json_t *playback_ids;          /* [{id, policy}] (owned) */
+    rb_track *tracks;              /* n_tracks entries, creation order, excluding deleted */
+    size_t n_tracks;
+    double thumbnail_time;         /* < 0 when unset */
+    int64_t created_at;
+} rb_asset;
+
+void rb_track_clear(rb_track *t);
+void rb_asset_clear(rb_asset *a);
+
+/* Inserts the asset, its playback ids and tracks in one transaction. */
+int rb_store_asset_insert(rb_store *st, const rb_asset *a, rb_err *err);
+int rb_store_asset_get(rb_store *st, const char *env_id, const char *id, rb_asset *out,
+                       rb_err *err);
+/* Newest first; same paging rules as jobs. */
+int rb_store_asset_list(rb_store *st, const char *env_id, int limit, int page, rb_asset **out,
+                        size_t *n, int64_t *total, rb_err *err);
+/* Writes status, duration, meta, passthrough, errors, thumbnail_time and
+ * playback_ids of a (the tracks are written with the track calls). */
+int rb_store_asset_update(rb_store *st, const rb_asset *a, rb_err *err);
+/* Deletes the asset, its tracks and their blobs. */
+int rb_store_asset_delete(rb_store *st, const char *env_id, const char *id, rb_err *err);
+/* Assets in "preparing" (all environments), oldest first, for the ingester. */
+int rb_store_asset_list_preparing(rb_store *st, int max, rb_asset **out, size_t *n, rb_err *err);
+
+int rb_store_track_insert(rb_store *st, const rb_track *t, rb_err *err);
+/* Writes status, name, language_code, closed_captions, passthrough, duration,
+ * blob_id, errors of t. */
+int rb_store_track_update(rb_store *st, const rb_track *t, rb_err *err);
+int rb_store_track_get(rb_store *st, const char *env_id, const char *asset_id, const char *id,
+                       rb_track *out, rb_err *err);
+/* Marks the track deleted and removes its blob. */
+int rb_store_track_delete(rb_store *st, const char *env_id, const char *asset_id,
+                          const char *id, rb_err *err);
+/* Looks a track up by id alone (for public VTT URLs, which carry no env). */
+int rb_store_track_get_any_env(rb_store *st, const char *id, rb_track *out, rb_err *err);
+
+/* ---- blobs (track contents, job result files) -------------------------- */
+
+/* Stores data; job_id (may be NULL) ties its lifetime to a job for the sweeper. */
+int rb_store_blob_put(rb_store *st, const char *env_id, const char *job_id,
+                      const char *content_type, const void *data, size_t len,
+                      char id_out[RB_ID_MAX], rb_err *err);
+/* *data is malloc'd and NUL-terminated (len excludes the NUL). */
+int rb_store_blob_get(rb_store *st, const char *id, char **data, size_t *len,
+                      char content_type[64], rb_err *err);
+
+#endif
