@@ -1,0 +1,119 @@
+/* sqlite_internal.h — what the SQLite store's source files share: the
+ * connection pool, the per-connection statement cache, transactions with
+ * busy retry, error mapping and row decoding helpers.
+ *
+ * Nothing outside src/store/ includes this header; the public contract is
+ * store.h. See docs/store.md for the schema and the invariants. */
+#ifndef RB_SQLITE_INTERNAL_H
+#define RB_SQLITE_INTERNAL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "store/store.h"
+
+/* Hot statements are prepared once per connection and kept; the cache is keyed
+ * by the address of the static SQL text, so only string constants are cached. */
+#define RB_SQL_CACHE 64
+
+typedef struct rb_sqlconn {
+    sqlite3 *db;
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+    } cache[RB_SQL_CACHE];
+    int ncache;
+    int busy_timeout_ms;           /* what this connection was last set to */
+    struct rb_sqlconn *next_free;
+} rb_sqlconn;
+
+/* One queued rb_store_job_create waiting for the group committer. */
+typedef struct rb_gc_req {
+    rb_job_create *c;
+    int rc;
+    int replayed;
+    char conflict_id[RB_ID_MAX];
+    rb_err err;
+    int done;
+    struct rb_gc_req *next;
+} rb_gc_req;
+
+struct rb_store {
+    char path[1024];
+    int busy_timeout_ms;           /* wanted on every connection (under mu and gc_mu) */
+
+    /* Connection pool: conns opened lazily up to pool_size, idle ones on a
+     * free list; callers wait on `avail` when all are borrowed. */
+    pthread_mutex_t mu;
+    pthread_cond_t avail;
+    rb_sqlconn *free_list;
+    rb_sqlconn **all;
+    int pool_size;
+    int nopen;
+
+    /* Group commit: callers append to the queue and wait on `gc_done`; the
+     * committer thread, with its own connection, drains the queue in one
+     * transaction per round. */
+    pthread_mutex_t gc_mu;
+    pthread_cond_t gc_work;
+    pthread_cond_t gc_done;
+    rb_gc_req *gc_head, *gc_tail;
+    int gc_stop;
+    int gc_started;
+    pthread_t gc_thread;
+    rb_sqlconn *gc_conn;
+};
+
+/* ---- connections ------------------------------------------------------ */
+int rb_sql_conn_open(const char *path, int busy_timeout_ms, rb_sqlconn **out, rb_err *err);
+/* Changes the busy timeout of every connection, applied when a connection is
+ * next borrowed (or the committer's, at its next batch). For tests that
+ * provoke SQLITE_BUSY without waiting 5 s per attempt. */
+void rb_sqlite_set_busy_timeout(rb_store *st, int ms);
+void rb_sql_conn_close(rb_sqlconn *c);
+int rb_sql_acquire(rb_store *st, rb_sqlconn **out, rb_err *err);
+void rb_sql_release(rb_store *st, rb_sqlconn *c);
+
+/* ---- statements ------------------------------------------------------- */
+/* Re-applies st's busy timeout to c if it changed; c must be held. */
+void rb_sql_apply_busy(rb_sqlconn *c, int ms);
+/* A cached statement for static SQL text (NULL on failure, err filled). */
+sqlite3_stmt *rb_sql_prep(rb_sqlconn *c, const char *sql, rb_err *err);
+/* A one-off statement for SQL built at run time. */
+sqlite3_stmt *rb_sql_prep_once(rb_sqlconn *c, const char *sql, rb_err *err);
+/* Resets a cached statement, finalizes a one-off one. Always call it. */
+void rb_sql_done(rb_sqlconn *c, sqlite3_stmt *st);
+
+/* ---- transactions ----------------------------------------------------- */
+/* BEGIN IMMEDIATE (write) with retry on SQLITE_BUSY beyond busy_timeout. */
+int rb_sql_begin_write(rb_sqlconn *c, rb_err *err);
+int rb_sql_begin_read(rb_sqlconn *c, rb_err *err);
+int rb_sql_commit(rb_sqlconn *c, rb_err *err);
+void rb_sql_rollback(rb_sqlconn *c);
+int rb_sql_exec(rb_sqlconn *c, const char *sql, rb_err *err);
+
+/* ---- errors ----------------------------------------------------------- */
+/* Maps an SQLite failure: BUSY/LOCKED → RB_BUSY (503 "unavailable"), else
+ * RB_ERR (500 "internal_error" with sqlite3_errmsg). Returns the code. */
+int rb_sql_fail(rb_sqlconn *c, int sqlite_rc, const char *what, rb_err *err);
+
+/* ---- binding and reading --------------------------------------------- */
+/* Binds text, or NULL when s is NULL (or empty when empty_is_null). */
+int rb_sql_bind_text(sqlite3_stmt *st, int i, const char *s, int empty_is_null);
+/* Binds the compact JSON text of j, or NULL when j is NULL. */
+int rb_sql_bind_json(sqlite3_stmt *st, int i, const json_t *j);
+/* Copies a text column into a bounded buffer ("" for NULL). */
+void rb_sql_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen);
+/* strdup of a text column, NULL for SQL NULL. */
+char *rb_sql_col_strdup(sqlite3_stmt *st, int i);
+/* Parsed JSON of a text column, NULL for SQL NULL or unparsable text. */
+json_t *rb_sql_col_json(sqlite3_stmt *st, int i);
+
+/* ---- group commit (sqlite_jobs.c) ------------------------------------ */
+/* The committer thread's body; arg is the rb_store. */
+void *rb_sql_gc_main(void *arg);
+
+#endif
