@@ -92,7 +92,7 @@ void rb_resp_raw(rb_resp *resp, int status, const char *content_type, const void
  * (malformed JSON / not an object) and returns NULL. */
 json_t *rb_req_json_object(const rb_req *req, rb_resp *resp);
 
-/* ---- handlers (api/*.c), routed by http/router.c ----------------------- */
+/* ---- handlers (api/ *.c), routed by http/router.c ----------------------- */
 
 /* Robots jobs (api/jobs.c); params[0] = workflow / id as the route says. */
 void rb_api_job_create(rb_app *app, const rb_req *req, rb_resp *resp);   /* POST /robots/v0/jobs/{workflow} */

@@ -1,0 +1,40 @@
+/* auth.h — API credentials and route scopes.
+ *
+ * Accepted forms of the Authorization header (scheme names case-insensitive):
+ *   Basic base64(<token id>:<token secret>)   what Mux documents and the SDK sends
+ *   Bearer <token id>:<token secret>          for the SDK's authToken option
+ * The secret is checked as SHA-256(secret) against the stored hex digest with
+ * a constant-time comparison; the secret itself is never stored or logged.
+ *
+ * Outcomes: no/malformed header, unknown token, wrong secret or revoked
+ * token → 401 "unauthorized" (one message for all, so a caller cannot probe
+ * which token ids exist); the token lacks the route's scope → 403
+ * "forbidden" naming the scope; store failure → its 500/503. A token scope
+ * grants a route when it equals the route's scope ("robots:*", "video:*") or
+ * is "*". */
+#ifndef RB_AUTH_H
+#define RB_AUTH_H
+
+#include <jansson.h>
+
+#include "common/err.h"
+#include "common/job.h"
+#include "store/store.h"
+
+#define RB_AUTH_MAX_HEADER 1024    /* longer Authorization headers are malformed */
+
+typedef struct rb_auth {
+    char token_id[RB_ID_MAX];
+    rb_env env;
+} rb_auth;
+
+/* Checks `authorization` (the header value, or NULL when absent) for a route
+ * that needs `scope`. RB_OK fills *out; otherwise err carries the status
+ * (401/403/500/503), type and message to answer with. */
+int rb_auth_check(rb_store *st, const char *authorization, const char *scope, rb_auth *out,
+                  rb_err *err);
+
+/* 1 when the token's scopes (a JSON array of strings) grant `scope`. */
+int rb_auth_scope_allows(const json_t *scopes, const char *scope);
+
+#endif
