@@ -1,0 +1,500 @@
+/* library_ingest.c — the asynchronous half of asset and track creation.
+ *
+ * The API handlers only validate and insert rows in "preparing"; this pass
+ * fetches what they point at (under the outbound URL policy of fetch.h),
+ * parses or probes it and moves each track and asset to ready or errored.
+ * Every step writes its result before the next one starts, so a pass that
+ * dies half-way is finished by the next pass without redoing finished work:
+ * a track that is no longer "preparing" is skipped, and media tracks that
+ * exist already mean the media input was probed. */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "media/fetch.h"
+#include "media/langname.h"
+#include "media/library.h"
+#include "media/library_ext.h"
+#include "media/probe.h"
+#include "media/vtt.h"
+
+/* Text files are parsed in memory; 64 MiB is far beyond any real caption
+ * file and keeps one bad URL from costing the fetch limit in RAM. */
+#define TEXT_MAX_BYTES (64 * 1024 * 1024)
+#define ASSETS_PER_PASS 8
+#define NOTES_MAX 1024
+
+/* Serialises ingest passes within the process: two threads never work on the
+ * same asset here. Across processes sharing a store there is no claim yet
+ * (see docs/media-library.md). */
+static pthread_mutex_t ingest_mu = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct noted_track {
+    char env_id[RB_ID_MAX];
+    char asset_id[RB_ID_MAX];
+    char track_id[RB_ID_MAX];
+} noted_track;
+
+static pthread_mutex_t notes_mu = PTHREAD_MUTEX_INITIALIZER;
+static noted_track notes[NOTES_MAX];
+static size_t nnotes;
+
+void rb_library_note_track(const char *env_id, const char *asset_id, const char *track_id)
+{
+    pthread_mutex_lock(&notes_mu);
+    if (nnotes < NOTES_MAX) {
+        noted_track *n = &notes[nnotes++];
+        snprintf(n->env_id, sizeof n->env_id, "%s", env_id);
+        snprintf(n->asset_id, sizeof n->asset_id, "%s", asset_id);
+        snprintf(n->track_id, sizeof n->track_id, "%s", track_id);
+    } else {
+        rb_warn("ingest: %d tracks already waiting; track %s stays preparing", NOTES_MAX, track_id);
+    }
+    pthread_mutex_unlock(&notes_mu);
+}
+
+/* ---- files -------------------------------------------------------------------- */
+
+/* Ids come from rb_random_id, but they name directories, so check anyway. */
+static int safe_id(const char *id)
+{
+    if (!id || !*id)
+        return 0;
+    for (const char *p = id; *p; p++) {
+        char c = *p;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int media_dir(const rb_library *lib, const char *asset_id, char *out, size_t outlen,
+                     int create, rb_err *err)
+{
+    if (!safe_id(asset_id))
+        return rb_err_set(err, 500, "internal_error", "bad asset id for a media directory");
+    char parent[1100];
+    snprintf(parent, sizeof parent, "%s/media", lib->cfg->data_dir);
+    int n = snprintf(out, outlen, "%s/%s", parent, asset_id);
+    if (n < 0 || (size_t)n >= outlen)
+        return rb_err_set(err, 500, "internal_error", "media path too long");
+    if (!create)
+        return RB_OK;
+    const char *dirs[] = {lib->cfg->data_dir, parent, out};
+    for (size_t i = 0; i < 3; i++) {
+        if (mkdir(dirs[i], 0700) != 0 && errno != EEXIST)
+            return rb_err_set(err, 500, "internal_error", "cannot create %s: %s", dirs[i],
+                              strerror(errno));
+    }
+    return RB_OK;
+}
+
+void rb_library_remove_media(const rb_library *lib, const char *asset_id)
+{
+    char dir[1200];
+    if (media_dir(lib, asset_id, dir, sizeof dir, 0, NULL) != RB_OK)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char path[1500];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* ---- tracks ------------------------------------------------------------------- */
+
+static json_t *input_errors(const char *msg)
+{
+    return json_pack("{s:s,s:[s]}", "type", "invalid_input", "messages", msg);
+}
+
+static void track_fail(rb_track *t, const char *msg)
+{
+    snprintf(t->status, sizeof t->status, "errored");
+    json_decref(t->errors);
+    t->errors = input_errors(msg);
+}
+
+/* SRT is the other format Mux takes for subtitles. It is recognised only to
+ * give a clear message: conversion is not implemented yet. */
+static int looks_like_srt(const char *s, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+        (unsigned char)s[2] == 0xBF)
+        i = 3;
+    while (i < len && (s[i] == '\r' || s[i] == '\n' || s[i] == ' '))
+        i++;
+    size_t digits = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        i++;
+        digits++;
+    }
+    if (!digits)
+        return 0;
+    while (i < len && (s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i + 2 < len && s[i] >= '0' && s[i] <= '9' && s[i + 1] >= '0' && s[i + 1] <= '9' &&
+           s[i + 2] == ':';
+}
+
+static void ingest_text(rb_library *lib, rb_track *t)
+{
+    rb_err e;
+    rb_buf b;
+    size_t max = TEXT_MAX_BYTES;
+    if (lib->cfg->fetch_max_bytes > 0 && (uint64_t)lib->cfg->fetch_max_bytes < max)
+        max = (size_t)lib->cfg->fetch_max_bytes;
+    rb_buf_init(&b, max);
+    int chapters = strcmp(t->text_type, "chapters") == 0;
+    if (!t->source_url) {
+        track_fail(t, "the track has no URL to fetch");
+    } else if (rb_fetch_to_buf(lib->cfg, t->source_url, &b, &e) != RB_OK) {
+        track_fail(t, e.message);
+    } else if (chapters) {
+        json_error_t je;
+        json_t *j = json_loadb(rb_buf_cstr(&b), b.len, 0, &je);
+        if (!json_is_array(j)) {
+            char msg[400];
+            snprintf(msg, sizeof msg, "the chapters file is not a JSON array (%s)",
+                     j ? "another JSON value" : je.text);
+            track_fail(t, msg);
+        } else if (rb_store_blob_put(lib->store, t->env_id, NULL, "application/json", b.data, b.len,
+                                     t->blob_id, &e) != RB_OK) {
+            track_fail(t, "the chapters file could not be stored");
+        } else {
+            snprintf(t->status, sizeof t->status, "ready");
+        }
+        json_decref(j);
+    } else {
+        rb_vtt v;
+        if (looks_like_srt(rb_buf_cstr(&b), b.len)) {
+            track_fail(t, "the file is SubRip (SRT); only WebVTT text tracks are supported for "
+                          "now, convert it to WebVTT");
+        } else if (rb_vtt_parse(rb_buf_cstr(&b), b.len, &v, &e) != RB_OK) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "the file is not valid WebVTT: %s", e.message);
+            track_fail(t, msg);
+        } else {
+            t->duration = (double)rb_vtt_last_end_ms(&v) / 1000.0;
+            rb_vtt_free(&v);
+            if (rb_store_blob_put(lib->store, t->env_id, NULL, "text/vtt", b.data, b.len,
+                                  t->blob_id, &e) != RB_OK)
+                track_fail(t, "the WebVTT file could not be stored");
+            else
+                snprintf(t->status, sizeof t->status, "ready");
+        }
+    }
+    rb_buf_free(&b);
+    if (rb_store_track_update(lib->store, t, &e) != RB_OK)
+        rb_warn("ingest: track %s: %s", t->id, e.message);
+    else
+        rb_info("ingest: text track %s of asset %s is %s", t->id, t->asset_id, t->status);
+}
+
+/* Stores a media track's probe results as its blob (rb_track has no columns
+ * for them; rb_library_track_json_full reads them back). */
+static int put_media_info(rb_library *lib, rb_track *t, const rb_probe_stream *s, rb_err *err)
+{
+    json_t *info = json_object();
+    if (strcmp(s->type, "video") == 0) {
+        json_object_set_new(info, "max_width", json_integer(s->width));
+        json_object_set_new(info, "max_height", json_integer(s->height));
+        json_object_set_new(info, "max_frame_rate",
+                            json_real(s->frame_rate > 0
+                                          ? (double)(int64_t)(s->frame_rate * 1000 + 0.5) / 1000
+                                          : -1));
+    } else {
+        json_object_set_new(info, "max_channels", json_integer(s->channels));
+    }
+    char *txt = json_dumps(info, JSON_COMPACT);
+    json_decref(info);
+    if (!txt)
+        return rb_err_set(err, 500, "internal_error", "out of memory");
+    int rc = rb_store_blob_put(lib->store, t->env_id, NULL, "application/json", txt, strlen(txt),
+                               t->blob_id, err);
+    free(txt);
+    return rc;
+}
+
+static const rb_probe_stream *first_stream(const rb_probe *p, const char *type)
+{
+    for (int i = 0; i < p->nstreams; i++)
+        if (strcmp(p->streams[i].type, type) == 0)
+            return &p->streams[i];
+    return NULL;
+}
+
+/* An audio track added to a ready asset: fetched next to the source and
+ * probed like it. */
+static void ingest_audio_track(rb_library *lib, rb_track *t)
+{
+    rb_err e;
+    char dir[1200], path[1400];
+    rb_probe p;
+    const rb_probe_stream *s = NULL;
+    if (!t->source_url) {
+        track_fail(t, "the track has no URL to fetch");
+    } else if (media_dir(lib, t->asset_id, dir, sizeof dir, 1, &e) != RB_OK) {
+        track_fail(t, e.message);
+    } else {
+        snprintf(path, sizeof path, "%s/%s", dir, t->id);
+        if (rb_fetch_to_file(lib->cfg, t->source_url, path, NULL, &e) != RB_OK) {
+            track_fail(t, e.message);
+        } else if (rb_probe_file(path, &p, &e) != RB_OK) {
+            track_fail(t, e.message);
+        } else if (!(s = first_stream(&p, "audio"))) {
+            track_fail(t, "the file has no audio stream");
+        } else if (put_media_info(lib, t, s, &e) != RB_OK) {
+            track_fail(t, e.message);
+        } else {
+            t->duration = s->duration;
+            snprintf(t->status, sizeof t->status, "ready");
+        }
+    }
+    if (rb_store_track_update(lib->store, t, &e) != RB_OK)
+        rb_warn("ingest: track %s: %s", t->id, e.message);
+}
+
+static void ingest_track(rb_library *lib, rb_track *t)
+{
+    if (strcmp(t->type, "text") == 0)
+        ingest_text(lib, t);
+    else if (strcmp(t->type, "audio") == 0)
+        ingest_audio_track(lib, t);
+}
+
+/* ---- the media input -------------------------------------------------------- */
+
+/* The first input that is not a text track is the asset's media (the rule the
+ * create handler validated against). */
+static json_t *media_input(const json_t *inputs)
+{
+    size_t i;
+    json_t *in;
+    json_array_foreach(inputs, i, in)
+    {
+        const char *type = json_string_value(json_object_get(in, "type"));
+        if (!type || strcmp(type, "text") != 0)
+            return in;
+    }
+    return NULL;
+}
+
+static int new_media_track(rb_library *lib, const rb_asset *a, const json_t *input,
+                           const rb_probe_stream *s, rb_err *err)
+{
+    rb_track t;
+    memset(&t, 0, sizeof t);
+    if (rb_random_id(t.id, sizeof t.id, "", 32) != RB_OK)
+        return rb_err_set(err, 500, "internal_error", "the random number generator failed");
+    snprintf(t.asset_id, sizeof t.asset_id, "%s", a->id);
+    snprintf(t.env_id, sizeof t.env_id, "%s", a->env_id);
+    snprintf(t.type, sizeof t.type, "%s", s->type);
+    snprintf(t.status, sizeof t.status, "ready");
+    t.duration = s->duration;
+    t.created_at = rb_now();
+    if (strcmp(s->type, "audio") == 0) {
+        const char *lang = json_string_value(json_object_get(input, "language_code"));
+        const char *name = json_string_value(json_object_get(input, "name"));
+        if (lang)
+            snprintf(t.language_code, sizeof t.language_code, "%s", lang);
+        const char *dflt = lang ? rb_langname(lang) : NULL;
+        snprintf(t.name, sizeof t.name, "%s", name ? name : dflt ? dflt : lang ? lang : "");
+    }
+    int rc = put_media_info(lib, &t, s, err);
+    if (rc != RB_OK)
+        return rc;
+    return rb_store_track_insert(lib->store, &t, err);
+}
+
+/* Fetches and probes the media input, then inserts its video and audio
+ * tracks. RB_OK with *duration set, or RB_ERR with err->message for the
+ * asset's errors. */
+static int ingest_media(rb_library *lib, const rb_asset *a, const json_t *input, double *duration,
+                        rb_err *err)
+{
+    const char *url = json_string_value(json_object_get(input, "url"));
+    if (!url)
+        return rb_err_set(err, 422, "invalid_input", "the media input has no url");
+    char dir[1200], path[1400];
+    int rc = media_dir(lib, a->id, dir, sizeof dir, 1, err);
+    if (rc != RB_OK)
+        return rc;
+    snprintf(path, sizeof path, "%s/source", dir);
+    int64_t size = 0;
+    int64_t t0 = rb_mono_ns();
+    rc = rb_fetch_to_file(lib->cfg, url, path, &size, err);
+    if (rc != RB_OK)
+        return RB_ERR;
+    rb_probe p;
+    rc = rb_probe_file(path, &p, err);
+    if (rc != RB_OK)
+        return rc;
+    const rb_probe_stream *v = first_stream(&p, "video");
+    const rb_probe_stream *au = first_stream(&p, "audio");
+    if (v && (rc = new_media_track(lib, a, input, v, err)) != RB_OK)
+        return rc;
+    if (au && (rc = new_media_track(lib, a, input, au, err)) != RB_OK)
+        return rc;
+    *duration = p.duration;
+    rb_info("ingest: asset %s media: %lld bytes, %.3f s, %s in %lld ms", a->id, (long long)size,
+            p.duration, p.format, (long long)((rb_mono_ns() - t0) / 1000000));
+    return RB_OK;
+}
+
+/* ---- assets ------------------------------------------------------------------ */
+
+static void ingest_asset(rb_library *lib, rb_asset *a)
+{
+    rb_err e;
+    for (size_t i = 0; i < a->n_tracks; i++) {
+        if (strcmp(a->tracks[i].status, "preparing") == 0)
+            ingest_track(lib, &a->tracks[i]);
+    }
+
+    const json_t *input = media_input(a->inputs);
+    int media_ok = 1;
+    double media_duration = 0;
+    char media_msg[512] = "";
+    if (input) {
+        /* Media tracks without a URL of their own came from the media input:
+         * if they exist, an earlier pass probed it already. */
+        int probed = 0;
+        for (size_t i = 0; i < a->n_tracks; i++) {
+            const rb_track *t = &a->tracks[i];
+            if ((strcmp(t->type, "video") == 0 || strcmp(t->type, "audio") == 0) &&
+                !t->source_url) {
+                probed = 1;
+                if (t->duration > media_duration)
+                    media_duration = t->duration;
+            }
+        }
+        if (!probed && ingest_media(lib, a, input, &media_duration, &e) != RB_OK) {
+            media_ok = 0;
+            snprintf(media_msg, sizeof media_msg, "%s", e.message);
+        }
+    }
+
+    /* Re-read so a PATCH (meta, passthrough) made while inputs were fetched
+     * is not overwritten, and a delete is noticed. */
+    rb_asset cur;
+    memset(&cur, 0, sizeof cur);
+    int rc = rb_store_asset_get(lib->store, a->env_id, a->id, &cur, &e);
+    if (rc != RB_OK) {
+        if (rc != RB_NOTFOUND)
+            rb_warn("ingest: asset %s: %s", a->id, e.message);
+        return;
+    }
+    if (strcmp(cur.status, "preparing") != 0) {
+        rb_asset_clear(&cur);
+        return;
+    }
+    json_decref(cur.errors);
+    cur.errors = NULL;
+    if (!media_ok) {
+        snprintf(cur.status, sizeof cur.status, "errored");
+        cur.errors = input_errors(media_msg);
+    } else if (input) {
+        snprintf(cur.status, sizeof cur.status, "ready");
+        cur.duration = media_duration;
+    } else {
+        /* Captions only: the asset lasts until its last cue. With no usable
+         * track there is nothing to be ready with. */
+        double dur = 0;
+        int ready = 0;
+        json_t *msgs = json_array();
+        for (size_t i = 0; i < cur.n_tracks; i++) {
+            const rb_track *t = &cur.tracks[i];
+            if (strcmp(t->type, "text") != 0)
+                continue;
+            if (strcmp(t->status, "ready") == 0) {
+                ready++;
+                if (t->duration > dur)
+                    dur = t->duration;
+            } else if (t->errors) {
+                size_t k;
+                json_t *m;
+                json_array_foreach(json_object_get(t->errors, "messages"), k, m)
+                    json_array_append(msgs, m);
+            }
+        }
+        if (ready) {
+            snprintf(cur.status, sizeof cur.status, "ready");
+            cur.duration = dur;
+            json_decref(msgs);
+        } else {
+            snprintf(cur.status, sizeof cur.status, "errored");
+            if (json_array_size(msgs) == 0)
+                json_array_append_new(msgs, json_string("no input could be ingested"));
+            cur.errors = json_pack("{s:s,s:o}", "type", "invalid_input", "messages", msgs);
+        }
+    }
+    if (rb_store_asset_update(lib->store, &cur, &e) != RB_OK)
+        rb_warn("ingest: asset %s: %s", cur.id, e.message);
+    else
+        rb_info("ingest: asset %s is %s", cur.id, cur.status);
+    rb_asset_clear(&cur);
+}
+
+int rb_library_ingest_once(rb_library *lib, rb_err *err)
+{
+    pthread_mutex_lock(&ingest_mu);
+    int count = 0;
+    rb_asset *assets = NULL;
+    size_t n = 0;
+    int rc = rb_store_asset_list_preparing(lib->store, ASSETS_PER_PASS, &assets, &n, err);
+    if (rc != RB_OK) {
+        pthread_mutex_unlock(&ingest_mu);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ingest_asset(lib, &assets[i]);
+        rb_asset_clear(&assets[i]);
+        count++;
+    }
+    free(assets);
+
+    noted_track *todo = NULL;
+    size_t ntodo = 0;
+    pthread_mutex_lock(&notes_mu);
+    if (nnotes && (todo = malloc(nnotes * sizeof *todo)) != NULL) {
+        ntodo = nnotes;
+        memcpy(todo, notes, ntodo * sizeof *todo);
+        nnotes = 0;
+    }
+    pthread_mutex_unlock(&notes_mu);
+    for (size_t i = 0; i < ntodo; i++) {
+        rb_track t;
+        memset(&t, 0, sizeof t);
+        rb_err e;
+        if (rb_store_track_get(lib->store, todo[i].env_id, todo[i].asset_id, todo[i].track_id, &t,
+                               &e) != RB_OK)
+            continue; /* deleted meanwhile */
+        if (strcmp(t.status, "preparing") == 0) {
+            ingest_track(lib, &t);
+            count++;
+        }
+        rb_track_clear(&t);
+    }
+    free(todo);
+    pthread_mutex_unlock(&ingest_mu);
+    return count;
+}
