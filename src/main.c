@@ -1,3 +1,7 @@
-/* main.c — placeholder until the CLI lands (owned by the engine/CLI work). */
-#include <stdio.h>
-int main(void) { puts("robots"); return 0; }
+/* main.c — the `robots` binary: everything lives in the CLI module. */
+#include "cli/cli.h"
+
+int main(int argc, char **argv)
+{
+    return rb_cli_main(argc, argv);
+}

@@ -16,12 +16,28 @@ typedef struct rb_engine rb_engine;
 
 int rb_engine_start(rb_store *store, rb_library *lib, const rb_config *cfg, rb_engine **out,
                     rb_err *err);
+/* The same in two steps, for `robots serve`: create allocates the engine
+ * without starting any thread, so its address can be handed to the HTTP
+ * layer (rb_app wake callbacks) and the listening port resolved before a
+ * worker reads the configuration; run starts the threads. On a run failure
+ * the caller still owns e and releases it with rb_engine_stop(). */
+int rb_engine_create(rb_store *store, rb_library *lib, const rb_config *cfg, rb_engine **out,
+                     rb_err *err);
+int rb_engine_run(rb_engine *e, rb_err *err);
 /* Wakes idle workers now (a job was created). arg is the rb_engine. */
 void rb_engine_wake(void *engine);
 /* Wakes the ingester (an asset or track was created). arg is the rb_engine. */
 void rb_engine_wake_ingest(void *engine);
 /* Stops claiming, waits for running workflows to reach a check point, joins. */
 void rb_engine_stop(rb_engine *e);
+
+/* Test seams, to be called between rb_engine_create and rb_engine_run.
+ * set_finder replaces the workflow lookup (default rb_workflow_find) so a
+ * test can run a workflow that fails or blocks on purpose; set_backoff
+ * replaces the retry schedule (default base 2 s, cap 5 min). */
+struct rb_workflow;
+void rb_engine_set_finder(rb_engine *e, const struct rb_workflow *(*find)(const char *name));
+void rb_engine_set_backoff(rb_engine *e, int64_t base_ms, int64_t cap_ms);
 
 /* Backoff before attempt n+1 after n failed attempts: min(cap, base*2^(n-1))
  * with ±20 % jitter, in ms. Exposed for tests. */

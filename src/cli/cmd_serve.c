@@ -1,0 +1,132 @@
+/* cmd_serve.c — `robots serve`: store, library, engine and HTTP in one process.
+ *
+ * Start order matters: the engine is created first (no threads) so its
+ * address can go into rb_app; HTTP starts next, which resolves port 0 to the
+ * real port before any worker or handler builds a URL from public_url; the
+ * engine threads start last. Stop runs in reverse. SIGINT and SIGTERM are
+ * blocked in every thread and taken by sigwait() here, so a signal never
+ * interrupts a worker in the middle of a store call. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/log.h"
+#include "engine/engine.h"
+#include "http/server.h"
+#include "workflows/workflow.h"
+
+static const char *serve_usage =
+    "Usage: robots serve [options]\n"
+    "\n"
+    "Runs the Robots API (/robots/v0), the media library API (/video/v1), the\n"
+    "job workers and the background loops (ingest, retention sweep) until\n"
+    "SIGINT or SIGTERM. --workers 0 serves the API only; --listen with port 0\n"
+    "picks a free port. Prints `robots: listening on http://HOST:PORT` to\n"
+    "stderr once requests are accepted.\n"
+    "\n"
+    "Testing knob: ROBOTS_DEBUG_WORKFLOW_DELAY_MS=N makes every worker wait N ms\n"
+    "after claiming a job (docs/engine.md). Never set it in production.\n"
+    "\n"
+    "Options:\n"
+    "  --debug                log at debug level\n";
+
+/* Splits "host:port" / "[v6]:port" / ":port" into the host part for the
+ * banner; an empty host means every interface. */
+static void listen_host(const char *listen, char *host, size_t hostsz)
+{
+    const char *colon = strrchr(listen, ':');
+    size_t n = colon ? (size_t)(colon - listen) : strlen(listen);
+    if (n == 0) {
+        snprintf(host, hostsz, "0.0.0.0");
+        return;
+    }
+    snprintf(host, hostsz, "%.*s", (int)n, listen);
+}
+
+int rb_cli_serve(int argc, char **argv)
+{
+    rb_config cfg;
+    int debug = 0;
+    rb_cli_opt opts[] = {{"--debug", NULL, NULL, &debug}, {0}};
+    int rc = rb_cli_parse(argc - 1, argv + 1, serve_usage, &cfg, opts, NULL, 0, NULL);
+    if (rc >= 0)
+        return rc;
+    if (debug)
+        rb_log_set_level(RB_LOG_DEBUG);
+    /* Whether public_url was given; if not it follows the bound port. */
+    rb_config probe;
+    rb_config_defaults(&probe);
+    int explicit_public = probe.public_url[0] != '\0';
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--public-url") == 0)
+            explicit_public = 1;
+
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+    rb_err err;
+    rb_err_clear(&err);
+    rb_store *st = NULL;
+    rb_library lib;
+    rb_engine *eng = NULL;
+    struct rb_http *http = NULL;
+    int out = RB_EXIT_FAIL;
+
+    if (rb_cli_open_store(&cfg, &st) != RB_OK)
+        return RB_EXIT_FAIL;
+    if (rb_library_init(&lib, st, &cfg, &err) != RB_OK) {
+        fprintf(stderr, "robots: %s\n", err.message);
+        goto done;
+    }
+    if (rb_engine_create(st, &lib, &cfg, &eng, &err) != RB_OK) {
+        fprintf(stderr, "robots: %s\n", err.message);
+        goto done;
+    }
+    rb_app app = {.store = st,
+                  .library = &lib,
+                  .cfg = &cfg,
+                  .workflow_available = rb_workflow_available,
+                  .wake_workers = rb_engine_wake,
+                  .wake_workers_arg = eng,
+                  .wake_ingest = rb_engine_wake_ingest,
+                  .wake_ingest_arg = eng};
+    if (rb_http_start(&app, cfg.listen, &http, &err) != RB_OK) {
+        fprintf(stderr, "robots: %s\n", err.message);
+        goto done;
+    }
+    char host[128];
+    listen_host(cfg.listen, host, sizeof host);
+    int port = rb_http_port(http);
+    /* With port 0 the derived public URL would name port 0; nothing has
+     * read it yet (the port was not announced and no worker runs). */
+    if (!explicit_public) {
+        char lhost[140];
+        snprintf(lhost, sizeof lhost, "%s", host);
+        snprintf(cfg.public_url, sizeof cfg.public_url, "http://%s:%d", lhost, port);
+    }
+    if (rb_engine_run(eng, &err) != RB_OK) {
+        fprintf(stderr, "robots: %s\n", err.message);
+        goto done;
+    }
+    fprintf(stderr, "robots: listening on http://%s:%d\n", host, port);
+    fflush(stderr);
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    rb_info("robots: %s received, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    out = RB_EXIT_OK;
+done:
+    /* HTTP first so no new job arrives, then the engine (running jobs reach
+     * a check point and are released), then the store. */
+    rb_http_stop(http);
+    rb_engine_stop(eng);
+    rb_store_close(st);
+    if (out == RB_EXIT_OK)
+        rb_info("robots: stopped");
+    return out;
+}
