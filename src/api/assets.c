@@ -18,7 +18,6 @@
 #include "media/fetch.h"
 #include "media/langname.h"
 #include "media/library.h"
-#include "media/library_ext.h"
 
 #define MAX_INPUTS 32
 #define ID_CHARS 32 /* asset, track and playback ids: 32 random base62 characters */
@@ -687,7 +686,8 @@ void rb_api_track_create(rb_app *app, const rb_req *req, rb_resp *resp)
     } else if (rc != RB_OK) {
         rb_resp_error(resp, &err);
     } else {
-        rb_library_note_track(t.env_id, t.asset_id, t.id);
+        /* The ingester finds the preparing track in the store (on any node,
+         * also after a restart); waking it only saves the poll delay. */
         wake_ingest(app);
         rb_resp_data(resp, 201, rb_library_track_json(&t));
     }
@@ -791,7 +791,7 @@ void rb_api_track_update(rb_app *app, const rb_req *req, rb_resp *resp)
     if (rc != RB_OK)
         rb_resp_error(resp, &err);
     else
-        rb_resp_data(resp, 200, rb_library_track_json_full(app->library, &t));
+        rb_resp_data(resp, 200, rb_library_track_json(&t));
     rb_track_clear(&t);
     json_decref(body);
 }

@@ -1,5 +1,5 @@
 /* library.c — JSON shapes, reads and writes for workflows, and the public
- * URLs of the media library. Ingest (fetching inputs) lives in ingest.c;
+ * URLs of the media library. Ingest (fetching inputs) lives in library_ingest.c;
  * the Video API handlers in api/assets.c. docs/media-library.md has the
  * design. */
 #include "media/library.h"
@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "media/langname.h"
-#include "media/library_ext.h"
 #include "media/vtt.h"
 
 int rb_library_init(rb_library *lib, rb_store *store, const rb_config *cfg, rb_err *err)
@@ -34,6 +34,17 @@ int rb_library_init(rb_library *lib, rb_store *store, const rb_config *cfg, rb_e
         return rc;
     if (strlen(lib->url_secret) < 32)
         return rb_err_set(err, 500, "internal_error", "the stored url_secret is too short");
+    /* The claim owner must differ between every ingester sharing the store,
+     * also between two rb_library of one process; host and pid only make it
+     * readable in the database. */
+    char host[32] = "";
+    char rid[24];
+    if (gethostname(host, sizeof host - 1) != 0)
+        snprintf(host, sizeof host, "host");
+    host[sizeof host - 1] = '\0';
+    if (rb_random_id(rid, sizeof rid, "", 12) != RB_OK)
+        return rb_err_set(err, 500, "internal_error", "the random number generator failed");
+    snprintf(lib->ingest_owner, sizeof lib->ingest_owner, "%.31s-%d-%s", host, (int)getpid(), rid);
     return RB_OK;
 }
 
@@ -71,43 +82,20 @@ json_t *rb_library_track_json(const rb_track *t)
             json_object_set_new(o, "primary", json_boolean(t->source_url == NULL));
         }
     }
+    if (is_media(t) && json_is_object(t->info)) {
+        static const char *const keys[] = {"max_width", "max_height", "max_frame_rate",
+                                           "max_channels"};
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+            json_t *v = json_object_get(t->info, keys[i]);
+            if (v)
+                json_object_set(o, keys[i], v);
+        }
+    }
     if (t->passthrough)
         json_object_set_new(o, "passthrough", json_string(t->passthrough));
     if (strcmp(t->status, "errored") == 0 && t->errors)
         json_object_set_new(o, "errors", json_deep_copy(t->errors));
     return o;
-}
-
-/* A media track's probe results (max_width, ...) are kept as a small JSON
- * blob because rb_track has no columns for them; merged in here. */
-static json_t *track_json_full(const rb_library *lib, const rb_track *t)
-{
-    json_t *o = rb_library_track_json(t);
-    if (!is_media(t) || !t->blob_id[0] || !lib)
-        return o;
-    char *data = NULL;
-    size_t len = 0;
-    char ctype[64];
-    rb_err e;
-    if (rb_store_blob_get(lib->store, t->blob_id, &data, &len, ctype, &e) != RB_OK)
-        return o;
-    json_t *info = json_loadb(data, len, 0, NULL);
-    free(data);
-    if (json_is_object(info)) {
-        static const char *keys[] = {"max_width", "max_height", "max_frame_rate", "max_channels"};
-        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-            json_t *v = json_object_get(info, keys[i]);
-            if (v)
-                json_object_set(o, keys[i], v);
-        }
-    }
-    json_decref(info);
-    return o;
-}
-
-json_t *rb_library_track_json_full(const rb_library *lib, const rb_track *t)
-{
-    return track_json_full(lib, t);
 }
 
 static const char *resolution_tier(int height)
@@ -141,7 +129,7 @@ json_t *rb_library_asset_json(const rb_library *lib, const rb_asset *a)
         const rb_track *t = &a->tracks[i];
         if (strcmp(t->status, "deleted") == 0)
             continue;
-        json_t *tj = track_json_full(lib, t);
+        json_t *tj = rb_library_track_json(t);
         if (strcmp(t->type, "video") == 0 && strcmp(t->status, "ready") == 0) {
             has_video = 1;
             width = (int)json_integer_value(json_object_get(tj, "max_width"));

@@ -21,12 +21,16 @@ typedef struct rb_library {
     rb_store *store;
     const rb_config *cfg;          /* public_url, allow_private_urls, fetch limits */
     char url_secret[65];           /* HMAC key for signed file URLs (from the store) */
+    char ingest_owner[RB_ID_MAX];  /* this ingester's name in ingest claims: host, pid
+                                      and a random part, unique per rb_library_init */
 } rb_library;
 
 int rb_library_init(rb_library *lib, rb_store *store, const rb_config *cfg, rb_err *err);
 
 /* ---- JSON shapes (spec §8) ---------------------------------------------- */
 json_t *rb_library_asset_json(const rb_library *lib, const rb_asset *a);
+/* Includes what ingest learned about a video or audio track (t->info:
+ * max_width, max_height, max_frame_rate, max_channels). */
 json_t *rb_library_track_json(const rb_track *t);
 /* SlimlineAsset (spec §2.4) for job resources. */
 json_t *rb_library_slim_asset_json(const rb_library *lib, const rb_asset *a);
@@ -61,9 +65,17 @@ void rb_library_track_url(const rb_library *lib, const rb_asset *a, const rb_tra
                           size_t urlsz);
 
 /* ---- ingest ------------------------------------------------------------ */
-/* Processes preparing assets and tracks: fetches their inputs, parses text
- * tracks, sets durations, marks them ready or errored. Returns how many it
- * processed. Called by the ingest thread; safe to run on several nodes. */
+/* Processes preparing assets and tracks: claims them in the store
+ * (rb_store_ingest_claim, so every node sharing the store may run this and
+ * each piece is ingested once), fetches their inputs, parses text tracks,
+ * sets durations, marks them ready or errored. Preparing tracks are found in
+ * the database, so a track added to a ready asset is ingested after a restart
+ * or by another node too. Returns how many assets and tracks it processed,
+ * or a negative status. Called by the ingest thread. */
 int rb_library_ingest_once(rb_library *lib, rb_err *err);
+
+/* Removes <data_dir>/media/<asset_id>/ (the fetched source files) after the
+ * asset was deleted. Missing files are not an error. */
+void rb_library_remove_media(const rb_library *lib, const char *asset_id);
 
 #endif

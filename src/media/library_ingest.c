@@ -3,13 +3,16 @@
  * The API handlers only validate and insert rows in "preparing"; this pass
  * fetches what they point at (under the outbound URL policy of fetch.h),
  * parses or probes it and moves each track and asset to ready or errored.
- * Every step writes its result before the next one starts, so a pass that
- * dies half-way is finished by the next pass without redoing finished work:
- * a track that is no longer "preparing" is skipped, and media tracks that
- * exist already mean the media input was probed. */
+ * Work is claimed in the store (rb_store_ingest_claim) with a lease, so
+ * several ingesters — threads or nodes sharing the database — never take the
+ * same asset or track, and the work of one that died is claimed again once
+ * its lease runs out. The lease is renewed before every fetch. Every step
+ * writes its result before the next one starts and only while the row is
+ * still preparing and still ours (rb_store_track_finish,
+ * rb_store_asset_finish), so a re-claimed asset is not ingested twice and a
+ * track deleted during its fetch stays deleted. */
 #include <dirent.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,43 +25,41 @@
 #include "media/fetch.h"
 #include "media/langname.h"
 #include "media/library.h"
-#include "media/library_ext.h"
 #include "media/probe.h"
 #include "media/vtt.h"
 
 /* Text files are parsed in memory; 64 MiB is far beyond any real caption
  * file and keeps one bad URL from costing the fetch limit in RAM. */
 #define TEXT_MAX_BYTES (64 * 1024 * 1024)
-#define ASSETS_PER_PASS 8
-#define NOTES_MAX 1024
+/* Claims taken per rb_library_ingest_once: one at a time, so that work is
+ * spread over the nodes instead of one node hoarding a batch. */
+#define ITEMS_PER_PASS 8
+/* A claim must outlive the longest step it covers: one fetch (bounded by
+ * the fetch timeout) plus probing and the store writes. */
+#define LEASE_MARGIN_SECONDS 60
 
-/* Serialises ingest passes within the process: two threads never work on the
- * same asset here. Across processes sharing a store there is no claim yet
- * (see docs/media-library.md). */
-static pthread_mutex_t ingest_mu = PTHREAD_MUTEX_INITIALIZER;
-
-typedef struct noted_track {
-    char env_id[RB_ID_MAX];
-    char asset_id[RB_ID_MAX];
-    char track_id[RB_ID_MAX];
-} noted_track;
-
-static pthread_mutex_t notes_mu = PTHREAD_MUTEX_INITIALIZER;
-static noted_track notes[NOTES_MAX];
-static size_t nnotes;
-
-void rb_library_note_track(const char *env_id, const char *asset_id, const char *track_id)
+static int lease_seconds(const rb_library *lib)
 {
-    pthread_mutex_lock(&notes_mu);
-    if (nnotes < NOTES_MAX) {
-        noted_track *n = &notes[nnotes++];
-        snprintf(n->env_id, sizeof n->env_id, "%s", env_id);
-        snprintf(n->asset_id, sizeof n->asset_id, "%s", asset_id);
-        snprintf(n->track_id, sizeof n->track_id, "%s", track_id);
-    } else {
-        rb_warn("ingest: %d tracks already waiting; track %s stays preparing", NOTES_MAX, track_id);
-    }
-    pthread_mutex_unlock(&notes_mu);
+    int fetch = lib->cfg->fetch_timeout_seconds > 0 ? lib->cfg->fetch_timeout_seconds : 120;
+    return fetch + LEASE_MARGIN_SECONDS;
+}
+
+/* Extends the claim before a long step. 0 when the work is no longer ours
+ * (deleted, finished or re-claimed elsewhere): the caller stops. */
+static int keep_claim(rb_library *lib, const char *asset_id, const char *track_id)
+{
+    rb_err e;
+    int rc = rb_store_ingest_renew(lib->store, lib->ingest_owner, asset_id, track_id,
+                                   lease_seconds(lib), &e);
+    if (rc == RB_OK)
+        return 1;
+    if (rc == RB_BUSY || rc == RB_ERR)
+        rb_warn("ingest: renewing the claim on %s %s: %s", track_id ? "track" : "asset",
+                track_id ? track_id : asset_id, e.message);
+    else
+        rb_info("ingest: %s %s is no longer ours: %s", track_id ? "track" : "asset",
+                track_id ? track_id : asset_id, e.message);
+    return 0;
 }
 
 /* ---- files -------------------------------------------------------------------- */
@@ -155,7 +156,28 @@ static int looks_like_srt(const char *s, size_t len)
            s[i + 2] == ':';
 }
 
-static void ingest_text(rb_library *lib, rb_track *t)
+/* Writes the end state of a track's ingest: content (may be NULL) becomes
+ * its blob in the same transaction. A track deleted or taken over meanwhile
+ * is left alone. Returns 0 when the store failed (busy, I/O): the track is
+ * still preparing and is retried once its claim's lease runs out. */
+static int finish_track(rb_library *lib, rb_track *t, const char *ctype, const void *data,
+                         size_t len)
+{
+    rb_err e;
+    int rc = rb_store_track_finish(lib->store, lib->ingest_owner, t, ctype, data, len, &e);
+    if (rc == RB_CONFLICT || rc == RB_NOTFOUND) {
+        rb_info("ingest: track %s was deleted or taken over meanwhile; result dropped", t->id);
+        return 1;
+    }
+    if (rc != RB_OK) {
+        rb_warn("ingest: track %s: %s; retried later", t->id, e.message);
+        return 0;
+    }
+    rb_info("ingest: %s track %s of asset %s is %s", t->type, t->id, t->asset_id, t->status);
+    return 1;
+}
+
+static int ingest_text(rb_library *lib, rb_track *t)
 {
     rb_err e;
     rb_buf b;
@@ -164,6 +186,7 @@ static void ingest_text(rb_library *lib, rb_track *t)
         max = (size_t)lib->cfg->fetch_max_bytes;
     rb_buf_init(&b, max);
     int chapters = strcmp(t->text_type, "chapters") == 0;
+    const char *ctype = NULL; /* set when b is the content to keep */
     if (!t->source_url) {
         track_fail(t, "the track has no URL to fetch");
     } else if (rb_fetch_to_buf(lib->cfg, t->source_url, &b, &e) != RB_OK) {
@@ -176,10 +199,8 @@ static void ingest_text(rb_library *lib, rb_track *t)
             snprintf(msg, sizeof msg, "the chapters file is not a JSON array (%s)",
                      j ? "another JSON value" : je.text);
             track_fail(t, msg);
-        } else if (rb_store_blob_put(lib->store, t->env_id, NULL, "application/json", b.data, b.len,
-                                     t->blob_id, &e) != RB_OK) {
-            track_fail(t, "the chapters file could not be stored");
         } else {
+            ctype = "application/json";
             snprintf(t->status, sizeof t->status, "ready");
         }
         json_decref(j);
@@ -195,23 +216,18 @@ static void ingest_text(rb_library *lib, rb_track *t)
         } else {
             t->duration = (double)rb_vtt_last_end_ms(&v) / 1000.0;
             rb_vtt_free(&v);
-            if (rb_store_blob_put(lib->store, t->env_id, NULL, "text/vtt", b.data, b.len,
-                                  t->blob_id, &e) != RB_OK)
-                track_fail(t, "the WebVTT file could not be stored");
-            else
-                snprintf(t->status, sizeof t->status, "ready");
+            ctype = "text/vtt";
+            snprintf(t->status, sizeof t->status, "ready");
         }
     }
+    int ok = finish_track(lib, t, ctype, ctype ? (b.data ? (const void *)b.data : "") : NULL,
+                          ctype ? b.len : 0);
     rb_buf_free(&b);
-    if (rb_store_track_update(lib->store, t, &e) != RB_OK)
-        rb_warn("ingest: track %s: %s", t->id, e.message);
-    else
-        rb_info("ingest: text track %s of asset %s is %s", t->id, t->asset_id, t->status);
+    return ok;
 }
 
-/* Stores a media track's probe results as its blob (rb_track has no columns
- * for them; rb_library_track_json_full reads them back). */
-static int put_media_info(rb_library *lib, rb_track *t, const rb_probe_stream *s, rb_err *err)
+/* What probing learned about a video or audio stream, for rb_track.info. */
+static json_t *media_info(const rb_probe_stream *s)
 {
     json_t *info = json_object();
     if (strcmp(s->type, "video") == 0) {
@@ -224,14 +240,7 @@ static int put_media_info(rb_library *lib, rb_track *t, const rb_probe_stream *s
     } else {
         json_object_set_new(info, "max_channels", json_integer(s->channels));
     }
-    char *txt = json_dumps(info, JSON_COMPACT);
-    json_decref(info);
-    if (!txt)
-        return rb_err_set(err, 500, "internal_error", "out of memory");
-    int rc = rb_store_blob_put(lib->store, t->env_id, NULL, "application/json", txt, strlen(txt),
-                               t->blob_id, err);
-    free(txt);
-    return rc;
+    return info;
 }
 
 static const rb_probe_stream *first_stream(const rb_probe *p, const char *type)
@@ -244,7 +253,7 @@ static const rb_probe_stream *first_stream(const rb_probe *p, const char *type)
 
 /* An audio track added to a ready asset: fetched next to the source and
  * probed like it. */
-static void ingest_audio_track(rb_library *lib, rb_track *t)
+static int ingest_audio_track(rb_library *lib, rb_track *t)
 {
     rb_err e;
     char dir[1200], path[1400];
@@ -262,23 +271,32 @@ static void ingest_audio_track(rb_library *lib, rb_track *t)
             track_fail(t, e.message);
         } else if (!(s = first_stream(&p, "audio"))) {
             track_fail(t, "the file has no audio stream");
-        } else if (put_media_info(lib, t, s, &e) != RB_OK) {
-            track_fail(t, e.message);
         } else {
+            json_decref(t->info);
+            t->info = media_info(s);
             t->duration = s->duration;
             snprintf(t->status, sizeof t->status, "ready");
         }
     }
-    if (rb_store_track_update(lib->store, t, &e) != RB_OK)
-        rb_warn("ingest: track %s: %s", t->id, e.message);
+    return finish_track(lib, t, NULL, NULL, 0);
 }
 
-static void ingest_track(rb_library *lib, rb_track *t)
+/* claim_asset: the id of the claimed asset the track belongs to, or NULL when
+ * the track is claimed on its own. Returns 0 when the claim was lost or the
+ * result could not be written: an asset's ingest then stops there and is
+ * resumed by whoever claims it next. */
+static int ingest_track(rb_library *lib, rb_track *t, const char *claim_asset)
 {
+    if (!keep_claim(lib, claim_asset ? claim_asset : t->asset_id, claim_asset ? NULL : t->id))
+        return 0;
     if (strcmp(t->type, "text") == 0)
-        ingest_text(lib, t);
-    else if (strcmp(t->type, "audio") == 0)
-        ingest_audio_track(lib, t);
+        return ingest_text(lib, t);
+    if (strcmp(t->type, "audio") == 0)
+        return ingest_audio_track(lib, t);
+    /* Only text and audio tracks are ever created preparing; anything else
+     * would be claimed again after every lease, so end it. */
+    track_fail(t, "tracks of this type cannot be added");
+    return finish_track(lib, t, NULL, NULL, 0);
 }
 
 /* ---- the media input -------------------------------------------------------- */
@@ -298,38 +316,40 @@ static json_t *media_input(const json_t *inputs)
     return NULL;
 }
 
-static int new_media_track(rb_library *lib, const rb_asset *a, const json_t *input,
-                           const rb_probe_stream *s, rb_err *err)
+/* Appends a ready media track for stream s to tracks[*n] (room for 2). */
+static int new_media_track(const rb_asset *a, const json_t *input, const rb_probe_stream *s,
+                           rb_track *tracks, size_t *n, rb_err *err)
 {
-    rb_track t;
-    memset(&t, 0, sizeof t);
-    if (rb_random_id(t.id, sizeof t.id, "", 32) != RB_OK)
+    rb_track *t = &tracks[*n];
+    memset(t, 0, sizeof *t);
+    if (rb_random_id(t->id, sizeof t->id, "", 32) != RB_OK)
         return rb_err_set(err, 500, "internal_error", "the random number generator failed");
-    snprintf(t.asset_id, sizeof t.asset_id, "%s", a->id);
-    snprintf(t.env_id, sizeof t.env_id, "%s", a->env_id);
-    snprintf(t.type, sizeof t.type, "%s", s->type);
-    snprintf(t.status, sizeof t.status, "ready");
-    t.duration = s->duration;
-    t.created_at = rb_now();
+    snprintf(t->asset_id, sizeof t->asset_id, "%s", a->id);
+    snprintf(t->env_id, sizeof t->env_id, "%s", a->env_id);
+    snprintf(t->type, sizeof t->type, "%s", s->type);
+    snprintf(t->status, sizeof t->status, "ready");
+    t->duration = s->duration;
+    t->created_at = rb_now();
     if (strcmp(s->type, "audio") == 0) {
         const char *lang = json_string_value(json_object_get(input, "language_code"));
         const char *name = json_string_value(json_object_get(input, "name"));
         if (lang)
-            snprintf(t.language_code, sizeof t.language_code, "%s", lang);
+            snprintf(t->language_code, sizeof t->language_code, "%s", lang);
         const char *dflt = lang ? rb_langname(lang) : NULL;
-        snprintf(t.name, sizeof t.name, "%s", name ? name : dflt ? dflt : lang ? lang : "");
+        snprintf(t->name, sizeof t->name, "%s", name ? name : dflt ? dflt : lang ? lang : "");
     }
-    int rc = put_media_info(lib, &t, s, err);
-    if (rc != RB_OK)
-        return rc;
-    return rb_store_track_insert(lib->store, &t, err);
+    t->info = media_info(s);
+    (*n)++;
+    return RB_OK;
 }
 
-/* Fetches and probes the media input, then inserts its video and audio
- * tracks. RB_OK with *duration set, or RB_ERR with err->message for the
- * asset's errors. */
+/* Fetches and probes the media input and describes its video and audio
+ * tracks in tracks[] (room for 2; inserted by rb_store_asset_finish together
+ * with the asset's new status, so a half-done ingest leaves no tracks).
+ * RB_OK with *duration set, or RB_ERR with err->message for the asset's
+ * errors. */
 static int ingest_media(rb_library *lib, const rb_asset *a, const json_t *input, double *duration,
-                        rb_err *err)
+                        rb_track *tracks, size_t *n, rb_err *err)
 {
     const char *url = json_string_value(json_object_get(input, "url"));
     if (!url)
@@ -350,9 +370,9 @@ static int ingest_media(rb_library *lib, const rb_asset *a, const json_t *input,
         return rc;
     const rb_probe_stream *v = first_stream(&p, "video");
     const rb_probe_stream *au = first_stream(&p, "audio");
-    if (v && (rc = new_media_track(lib, a, input, v, err)) != RB_OK)
+    if (v && (rc = new_media_track(a, input, v, tracks, n, err)) != RB_OK)
         return rc;
-    if (au && (rc = new_media_track(lib, a, input, au, err)) != RB_OK)
+    if (au && (rc = new_media_track(a, input, au, tracks, n, err)) != RB_OK)
         return rc;
     *duration = p.duration;
     rb_info("ingest: asset %s media: %lld bytes, %.3f s, %s in %lld ms", a->id, (long long)size,
@@ -362,21 +382,75 @@ static int ingest_media(rb_library *lib, const rb_asset *a, const json_t *input,
 
 /* ---- assets ------------------------------------------------------------------ */
 
+/* Sets cur's end state (status, duration, errors) from the media outcome and
+ * the text tracks as they are now in the store. */
+static void asset_outcome(rb_asset *cur, const json_t *input, int media_ok, double media_duration,
+                          const char *media_msg)
+{
+    json_decref(cur->errors);
+    cur->errors = NULL;
+    if (!media_ok) {
+        snprintf(cur->status, sizeof cur->status, "errored");
+        cur->errors = input_errors(media_msg);
+        return;
+    }
+    if (input) {
+        snprintf(cur->status, sizeof cur->status, "ready");
+        cur->duration = media_duration;
+        return;
+    }
+    /* Captions only: the asset lasts until its last cue. With no usable
+     * track there is nothing to be ready with. */
+    double dur = 0;
+    int ready = 0;
+    json_t *msgs = json_array();
+    for (size_t i = 0; i < cur->n_tracks; i++) {
+        const rb_track *t = &cur->tracks[i];
+        if (strcmp(t->type, "text") != 0)
+            continue;
+        if (strcmp(t->status, "ready") == 0) {
+            ready++;
+            if (t->duration > dur)
+                dur = t->duration;
+        } else if (t->errors) {
+            size_t k;
+            json_t *m;
+            json_array_foreach(json_object_get(t->errors, "messages"), k, m)
+                json_array_append(msgs, m);
+        }
+    }
+    if (ready) {
+        snprintf(cur->status, sizeof cur->status, "ready");
+        cur->duration = dur;
+        json_decref(msgs);
+    } else {
+        snprintf(cur->status, sizeof cur->status, "errored");
+        if (json_array_size(msgs) == 0)
+            json_array_append_new(msgs, json_string("no input could be ingested"));
+        cur->errors = json_pack("{s:s,s:o}", "type", "invalid_input", "messages", msgs);
+    }
+}
+
+/* Ingests an asset this ingester claimed. */
 static void ingest_asset(rb_library *lib, rb_asset *a)
 {
     rb_err e;
     for (size_t i = 0; i < a->n_tracks; i++) {
-        if (strcmp(a->tracks[i].status, "preparing") == 0)
-            ingest_track(lib, &a->tracks[i]);
+        if (strcmp(a->tracks[i].status, "preparing") == 0 &&
+            !ingest_track(lib, &a->tracks[i], a->id))
+            return;
     }
 
     const json_t *input = media_input(a->inputs);
     int media_ok = 1;
     double media_duration = 0;
     char media_msg[512] = "";
+    rb_track media[2];
+    size_t nmedia = 0;
     if (input) {
         /* Media tracks without a URL of their own came from the media input:
-         * if they exist, an earlier pass probed it already. */
+         * if they exist, it was probed already (older versions inserted them
+         * before finishing the asset). */
         int probed = 0;
         for (size_t i = 0; i < a->n_tracks; i++) {
             const rb_track *t = &a->tracks[i];
@@ -387,114 +461,60 @@ static void ingest_asset(rb_library *lib, rb_asset *a)
                     media_duration = t->duration;
             }
         }
-        if (!probed && ingest_media(lib, a, input, &media_duration, &e) != RB_OK) {
-            media_ok = 0;
-            snprintf(media_msg, sizeof media_msg, "%s", e.message);
+        if (!probed) {
+            if (!keep_claim(lib, a->id, NULL))
+                return;
+            if (ingest_media(lib, a, input, &media_duration, media, &nmedia, &e) != RB_OK) {
+                media_ok = 0;
+                snprintf(media_msg, sizeof media_msg, "%s", e.message);
+            }
         }
     }
 
-    /* Re-read so a PATCH (meta, passthrough) made while inputs were fetched
-     * is not overwritten, and a delete is noticed. */
+    /* Re-read: the text tracks' outcome is what the store has now (a track
+     * deleted meanwhile does not count), and a deleted asset is noticed. */
     rb_asset cur;
     memset(&cur, 0, sizeof cur);
     int rc = rb_store_asset_get(lib->store, a->env_id, a->id, &cur, &e);
-    if (rc != RB_OK) {
-        if (rc != RB_NOTFOUND)
-            rb_warn("ingest: asset %s: %s", a->id, e.message);
-        return;
+    if (rc == RB_OK) {
+        asset_outcome(&cur, input, media_ok, media_duration, media_msg);
+        rc = rb_store_asset_finish(lib->store, lib->ingest_owner, &cur, media_ok ? media : NULL,
+                                   media_ok ? nmedia : 0, &e);
     }
-    if (strcmp(cur.status, "preparing") != 0) {
-        rb_asset_clear(&cur);
-        return;
-    }
-    json_decref(cur.errors);
-    cur.errors = NULL;
-    if (!media_ok) {
-        snprintf(cur.status, sizeof cur.status, "errored");
-        cur.errors = input_errors(media_msg);
-    } else if (input) {
-        snprintf(cur.status, sizeof cur.status, "ready");
-        cur.duration = media_duration;
-    } else {
-        /* Captions only: the asset lasts until its last cue. With no usable
-         * track there is nothing to be ready with. */
-        double dur = 0;
-        int ready = 0;
-        json_t *msgs = json_array();
-        for (size_t i = 0; i < cur.n_tracks; i++) {
-            const rb_track *t = &cur.tracks[i];
-            if (strcmp(t->type, "text") != 0)
-                continue;
-            if (strcmp(t->status, "ready") == 0) {
-                ready++;
-                if (t->duration > dur)
-                    dur = t->duration;
-            } else if (t->errors) {
-                size_t k;
-                json_t *m;
-                json_array_foreach(json_object_get(t->errors, "messages"), k, m)
-                    json_array_append(msgs, m);
-            }
-        }
-        if (ready) {
-            snprintf(cur.status, sizeof cur.status, "ready");
-            cur.duration = dur;
-            json_decref(msgs);
-        } else {
-            snprintf(cur.status, sizeof cur.status, "errored");
-            if (json_array_size(msgs) == 0)
-                json_array_append_new(msgs, json_string("no input could be ingested"));
-            cur.errors = json_pack("{s:s,s:o}", "type", "invalid_input", "messages", msgs);
-        }
-    }
-    if (rb_store_asset_update(lib->store, &cur, &e) != RB_OK)
-        rb_warn("ingest: asset %s: %s", cur.id, e.message);
-    else
+    if (rc == RB_OK)
         rb_info("ingest: asset %s is %s", cur.id, cur.status);
+    else if (rc == RB_CONFLICT)
+        rb_info("ingest: asset %s was taken over meanwhile; result dropped", a->id);
+    else if (rc == RB_NOTFOUND)
+        rb_library_remove_media(lib, a->id); /* deleted during ingest */
+    else
+        rb_warn("ingest: asset %s: %s", a->id, e.message);
+    for (size_t i = 0; i < nmedia; i++)
+        rb_track_clear(&media[i]);
     rb_asset_clear(&cur);
 }
 
 int rb_library_ingest_once(rb_library *lib, rb_err *err)
 {
-    pthread_mutex_lock(&ingest_mu);
     int count = 0;
-    rb_asset *assets = NULL;
-    size_t n = 0;
-    int rc = rb_store_asset_list_preparing(lib->store, ASSETS_PER_PASS, &assets, &n, err);
-    if (rc != RB_OK) {
-        pthread_mutex_unlock(&ingest_mu);
-        return rc;
-    }
-    for (size_t i = 0; i < n; i++) {
-        ingest_asset(lib, &assets[i]);
-        rb_asset_clear(&assets[i]);
-        count++;
-    }
-    free(assets);
-
-    noted_track *todo = NULL;
-    size_t ntodo = 0;
-    pthread_mutex_lock(&notes_mu);
-    if (nnotes && (todo = malloc(nnotes * sizeof *todo)) != NULL) {
-        ntodo = nnotes;
-        memcpy(todo, notes, ntodo * sizeof *todo);
-        nnotes = 0;
-    }
-    pthread_mutex_unlock(&notes_mu);
-    for (size_t i = 0; i < ntodo; i++) {
-        rb_track t;
-        memset(&t, 0, sizeof t);
-        rb_err e;
-        if (rb_store_track_get(lib->store, todo[i].env_id, todo[i].asset_id, todo[i].track_id, &t,
-                               &e) != RB_OK)
-            continue; /* deleted meanwhile */
-        if (strcmp(t.status, "preparing") == 0) {
-            ingest_track(lib, &t);
+    while (count < ITEMS_PER_PASS) {
+        rb_ingest_work *work = NULL;
+        size_t n = 0;
+        int rc = rb_store_ingest_claim(lib->store, lib->ingest_owner, lease_seconds(lib), 1, &work,
+                                       &n, err);
+        if (rc != RB_OK)
+            return count ? count : rc;
+        if (n == 0)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            if (work[i].is_track)
+                ingest_track(lib, &work[i].track, NULL);
+            else
+                ingest_asset(lib, &work[i].asset);
+            rb_ingest_work_clear(&work[i]);
             count++;
         }
-        rb_track_clear(&t);
+        free(work);
     }
-    free(todo);
-    pthread_mutex_unlock(&ingest_mu);
     return count;
 }

@@ -112,6 +112,27 @@ char *rb_sql_col_strdup(sqlite3_stmt *st, int i);
 /* Parsed JSON of a text column, NULL for SQL NULL or unparsable text. */
 json_t *rb_sql_col_json(sqlite3_stmt *st, int i);
 
+/* ---- library rows (sqlite_library.c), shared with sqlite_ingest.c ---- */
+#define RB_SQL_TRACK_COLS                                                                   \
+    "id, asset_id, env_id, type, status, text_type, text_source, language_code, name,"     \
+    " closed_captions, passthrough, source_url, duration, blob_id, errors, created_at,"    \
+    " info"
+#define RB_SQL_ASSET_COLS                                                                   \
+    "id, env_id, status, duration, meta, passthrough, inputs, errors, thumbnail_time,"      \
+    " created_at"
+/* Decodes a row selected with RB_SQL_TRACK_COLS. */
+void rb_sql_read_track(sqlite3_stmt *q, rb_track *t);
+/* Inserts t (inside the caller's transaction, if any). */
+int rb_sql_track_insert(rb_sqlconn *c, const rb_track *t, rb_err *err);
+/* Steps q (a bound SELECT RB_SQL_ASSET_COLS), loads every row with its
+ * playback ids and tracks and finishes q. *out is malloc'd (NULL-able). */
+int rb_sql_collect_assets(rb_sqlconn *c, sqlite3_stmt *q, rb_asset **out, size_t *n,
+                          rb_err *err);
+/* Inserts a blob with a new id (inside the caller's transaction, if any). */
+int rb_sql_blob_insert(rb_sqlconn *c, const char *env_id, const char *job_id,
+                       const char *content_type, const void *data, size_t len,
+                       char id_out[RB_ID_MAX], rb_err *err);
+
 /* ---- group commit (sqlite_jobs.c) ------------------------------------ */
 /* The committer thread's body; arg is the rb_store. */
 void *rb_sql_gc_main(void *arg);

@@ -296,14 +296,13 @@ void rb_track_clear(rb_track *t)
     free(t->passthrough);
     free(t->source_url);
     json_decref(t->errors);
+    json_decref(t->info);
     memset(t, 0, sizeof *t);
 }
 
-#define TRACK_COLS                                                                          \
-    "id, asset_id, env_id, type, status, text_type, text_source, language_code, name,"     \
-    " closed_captions, passthrough, source_url, duration, blob_id, errors, created_at"
+#define TRACK_COLS RB_SQL_TRACK_COLS
 
-static void read_track(sqlite3_stmt *q, rb_track *t)
+void rb_sql_read_track(sqlite3_stmt *q, rb_track *t)
 {
     memset(t, 0, sizeof *t);
     rb_sql_col_copy(q, 0, t->id, sizeof t->id);
@@ -322,13 +321,14 @@ static void read_track(sqlite3_stmt *q, rb_track *t)
     rb_sql_col_copy(q, 13, t->blob_id, sizeof t->blob_id);
     t->errors = rb_sql_col_json(q, 14);
     t->created_at = sqlite3_column_int64(q, 15);
+    t->info = rb_sql_col_json(q, 16);
 }
 
 static const char SQL_TRACK_INSERT[] =
     "INSERT INTO tracks(" TRACK_COLS ")"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
-static int track_insert(rb_sqlconn *c, const rb_track *t, rb_err *err)
+int rb_sql_track_insert(rb_sqlconn *c, const rb_track *t, rb_err *err)
 {
     sqlite3_stmt *q = rb_sql_prep(c, SQL_TRACK_INSERT, err);
     if (!q)
@@ -349,6 +349,7 @@ static int track_insert(rb_sqlconn *c, const rb_track *t, rb_err *err)
     rb_sql_bind_text(q, 14, t->blob_id, 0);
     rb_sql_bind_json(q, 15, t->errors);
     sqlite3_bind_int64(q, 16, t->created_at ? t->created_at : rb_now());
+    rb_sql_bind_json(q, 17, t->info);
     int r = step_done(c, q, "track insert", err);
     rb_sql_done(c, q);
     return r;
@@ -384,7 +385,7 @@ int rb_store_track_insert(rb_store *st, const rb_track *t, rb_err *err)
     if (!r)
         r = asset_in_env(c, t->env_id, t->asset_id, err);
     if (!r)
-        r = track_insert(c, t, err);
+        r = rb_sql_track_insert(c, t, err);
     if (!r)
         r = rb_sql_commit(c, err);
     rb_sql_release(st, c);
@@ -449,7 +450,7 @@ static int track_get(rb_store *st, const char *sql, const char *env_id, const ch
     }
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
-        read_track(q, out);
+        rb_sql_read_track(q, out);
     else if (rc == SQLITE_DONE)
         r = not_found(err, "track", id);
     else
@@ -523,9 +524,7 @@ void rb_asset_clear(rb_asset *a)
     memset(a, 0, sizeof *a);
 }
 
-#define ASSET_COLS                                                                           \
-    "id, env_id, status, duration, meta, passthrough, inputs, errors, thumbnail_time,"      \
-    " created_at"
+#define ASSET_COLS RB_SQL_ASSET_COLS
 
 static const char SQL_ASSET_INSERT[] = "INSERT INTO assets(" ASSET_COLS ")"
                                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -606,7 +605,7 @@ int rb_store_asset_insert(rb_store *st, const rb_asset *a, rb_err *err)
         rb_track t = a->tracks[i];
         snprintf(t.asset_id, sizeof t.asset_id, "%s", a->id);
         snprintf(t.env_id, sizeof t.env_id, "%s", a->env_id);
-        r = track_insert(c, &t, err);
+        r = rb_sql_track_insert(c, &t, err);
     }
     if (!r)
         r = rb_sql_commit(c, err);
@@ -648,7 +647,7 @@ static int load_asset_children(rb_sqlconn *c, rb_asset *a, rb_err *err)
             a->tracks = p;
             cap = nc;
         }
-        read_track(q, &a->tracks[a->n_tracks++]);
+        rb_sql_read_track(q, &a->tracks[a->n_tracks++]);
     }
     if (!r && rc != SQLITE_DONE)
         r = rb_sql_fail(c, rc, "asset tracks", err);
@@ -674,7 +673,7 @@ static void read_asset(sqlite3_stmt *q, rb_asset *a)
 
 /* Runs a SELECT ASSET_COLS (already bound) and loads every row with children.
  * Used by get (one row) and the lists. */
-static int collect_assets(rb_sqlconn *c, sqlite3_stmt *q, rb_asset **out, size_t *n, rb_err *err)
+int rb_sql_collect_assets(rb_sqlconn *c, sqlite3_stmt *q, rb_asset **out, size_t *n, rb_err *err)
 {
     rb_asset *arr = NULL;
     size_t k = 0, cap = 0;
@@ -734,7 +733,7 @@ int rb_store_asset_get(rb_store *st, const char *env_id, const char *id, rb_asse
     if (!r) {
         rb_sql_bind_text(q, 1, id, 0);
         rb_sql_bind_text(q, 2, env_id, 0);
-        r = collect_assets(c, q, &arr, &n, err);
+        r = rb_sql_collect_assets(c, q, &arr, &n, err);
     }
     if (!r && n == 0)
         r = not_found(err, "asset", id);
@@ -781,7 +780,7 @@ int rb_store_asset_list(rb_store *st, const char *env_id, int limit, int page, r
         rb_sql_bind_text(q, 1, env_id, 0);
         sqlite3_bind_int(q, 2, limit);
         sqlite3_bind_int64(q, 3, (int64_t)(page - 1) * limit);
-        r = collect_assets(c, q, out, n, err);
+        r = rb_sql_collect_assets(c, q, out, n, err);
         if (!r && *n == 0) {
             free(*out);
             *out = NULL;
@@ -806,7 +805,7 @@ int rb_store_asset_list_preparing(rb_store *st, int max, rb_asset **out, size_t 
         r = RB_ERR;
     if (!r) {
         sqlite3_bind_int(q, 1, max > 0 ? max : 1);
-        r = collect_assets(c, q, out, n, err);
+        r = rb_sql_collect_assets(c, q, out, n, err);
         if (!r && *n == 0) {
             free(*out);
             *out = NULL;
@@ -901,24 +900,18 @@ static const char SQL_BLOB_PUT[] =
     " VALUES (?, ?, ?, ?, ?, ?)";
 static const char SQL_BLOB_GET[] = "SELECT content_type, data FROM blobs WHERE id = ?";
 
-int rb_store_blob_put(rb_store *st, const char *env_id, const char *job_id,
-                      const char *content_type, const void *data, size_t len,
-                      char id_out[RB_ID_MAX], rb_err *err)
+int rb_sql_blob_insert(rb_sqlconn *c, const char *env_id, const char *job_id,
+                       const char *content_type, const void *data, size_t len,
+                       char id_out[RB_ID_MAX], rb_err *err)
 {
     if (len > 0x7fffffff)
         return rb_err_set(err, 413, "invalid_parameters", "blob too large");
     char id[RB_ID_MAX];
     if (rb_random_id(id, sizeof id, "blob_", 24) != RB_OK)
         return rb_err_set(err, 500, "internal_error", "random source failed");
-    rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
-    if (r)
-        return r;
     sqlite3_stmt *q = rb_sql_prep(c, SQL_BLOB_PUT, err);
-    if (!q) {
-        rb_sql_release(st, c);
+    if (!q)
         return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, id, 0);
     rb_sql_bind_text(q, 2, env_id, 0);
     rb_sql_bind_text(q, 3, job_id, 1);
@@ -926,11 +919,23 @@ int rb_store_blob_put(rb_store *st, const char *env_id, const char *job_id,
     /* A zero-length blob must still be a BLOB, not NULL. */
     sqlite3_bind_blob(q, 5, data ? data : "", (int)len, SQLITE_STATIC);
     sqlite3_bind_int64(q, 6, rb_now());
-    r = step_done(c, q, "blob put", err);
+    int r = step_done(c, q, "blob put", err);
     rb_sql_done(c, q);
-    rb_sql_release(st, c);
     if (!r)
         memcpy(id_out, id, RB_ID_MAX);
+    return r;
+}
+
+int rb_store_blob_put(rb_store *st, const char *env_id, const char *job_id,
+                      const char *content_type, const void *data, size_t len,
+                      char id_out[RB_ID_MAX], rb_err *err)
+{
+    rb_sqlconn *c;
+    int r = rb_sql_acquire(st, &c, err);
+    if (r)
+        return r;
+    r = rb_sql_blob_insert(c, env_id, job_id, content_type, data, len, id_out, err);
+    rb_sql_release(st, c);
     return r;
 }
 

@@ -144,8 +144,40 @@ static const char MIGRATION_1[] =
     ");"
     "CREATE INDEX blobs_job ON blobs(job_id) WHERE job_id IS NOT NULL;";
 
+/* Ingest claims and media-track facts.
+ *
+ * ingest_owner / ingest_lease_expires_ms on assets and tracks make ingest work
+ * claimable by exactly one node at a time, the way jobs are: a claim whose
+ * lease ran out (the node died mid-fetch) is claimable again. A track has a
+ * claim of its own only when it was added to an asset that is no longer
+ * preparing; tracks of a preparing asset go with the asset's claim.
+ *
+ * tracks.info holds what probing learned about a video or audio track
+ * (max_width, ...). Before this migration those facts were kept as a JSON
+ * blob named by the track's blob_id; they are moved into the column here and
+ * the blobs removed, so nothing already ingested is lost. */
+static const char MIGRATION_2[] =
+    "ALTER TABLE assets ADD COLUMN ingest_owner TEXT;"
+    "ALTER TABLE assets ADD COLUMN ingest_lease_expires_ms INTEGER;"
+    "ALTER TABLE tracks ADD COLUMN ingest_owner TEXT;"
+    "ALTER TABLE tracks ADD COLUMN ingest_lease_expires_ms INTEGER;"
+    "ALTER TABLE tracks ADD COLUMN info TEXT;"
+    "CREATE INDEX tracks_preparing ON tracks(created_at) WHERE status = 'preparing';"
+
+    "UPDATE tracks SET info ="
+    "  (SELECT CAST(b.data AS TEXT) FROM blobs b"
+    "    WHERE b.id = tracks.blob_id AND json_valid(CAST(b.data AS TEXT))"
+    "      AND json_type(CAST(b.data AS TEXT)) = 'object')"
+    "  WHERE type IN ('video', 'audio') AND blob_id <> '';"
+    "DELETE FROM blobs WHERE id IN"
+    "  (SELECT blob_id FROM tracks"
+    "    WHERE type IN ('video', 'audio') AND blob_id <> '' AND info IS NOT NULL);"
+    "UPDATE tracks SET blob_id = ''"
+    "  WHERE type IN ('video', 'audio') AND blob_id <> '' AND info IS NOT NULL;";
+
 const char *const rb_sqlite_migrations[] = {
     MIGRATION_1,
+    MIGRATION_2,
 };
 
 const int rb_sqlite_nmigrations = (int)(sizeof rb_sqlite_migrations / sizeof rb_sqlite_migrations[0]);

@@ -176,6 +176,9 @@ typedef struct rb_track {
     char blob_id[RB_ID_MAX];       /* content (VTT text / chapters JSON), "" when none */
     json_t *errors;                /* or NULL */
     int64_t created_at;
+    json_t *info;                  /* what ingest learned about a video/audio track
+                                      ({max_width, max_height, max_frame_rate} or
+                                      {max_channels}); owned, NULL when none */
 } rb_track;
 
 typedef struct rb_asset {
@@ -223,6 +226,56 @@ int rb_store_track_delete(rb_store *st, const char *env_id, const char *asset_id
                           const char *id, rb_err *err);
 /* Looks a track up by id alone (for public VTT URLs, which carry no env). */
 int rb_store_track_get_any_env(rb_store *st, const char *id, rb_track *out, rb_err *err);
+
+/* ---- ingest claims ------------------------------------------------------ */
+
+/* Ingest work is claimed like jobs are, so any node sharing the store may run
+ * it and none runs the same piece twice: a claim names an owner (one per
+ * ingester, unique across nodes) and a lease; a claim whose lease ran out is
+ * claimable again, so work of an ingester that died mid-fetch is picked up
+ * by another. Two kinds of work: a preparing asset (its preparing tracks go
+ * with it), and a preparing track of an asset that is no longer preparing
+ * (a track added to a ready asset). */
+typedef struct rb_ingest_work {
+    int is_track;                  /* 0: asset claimed; 1: track claimed */
+    rb_asset asset;                /* is_track == 0: the asset with all its tracks */
+    rb_track track;                /* is_track == 1: the track */
+} rb_ingest_work;
+
+void rb_ingest_work_clear(rb_ingest_work *w);
+/* Claims, in one transaction, up to max unclaimed (or lease-expired)
+ * preparing assets and up to max such preparing tracks, oldest first, for
+ * owner until now + lease_seconds. *out is a malloc'd array of *n entries,
+ * assets first (rb_ingest_work_clear each, then free); *n = 0 when there is
+ * nothing to do. */
+int rb_store_ingest_claim(rb_store *st, const char *owner, int lease_seconds, int max,
+                          rb_ingest_work **out, size_t *n, rb_err *err);
+/* Extends owner's claim on an asset (track_id NULL) or on a track to now +
+ * lease_seconds; called before each long step (a fetch). RB_CONFLICT when
+ * owner no longer holds it (it is no longer preparing, or another owner
+ * claimed it after the lease ran out): the caller drops the work.
+ * RB_NOTFOUND when it was deleted. */
+int rb_store_ingest_renew(rb_store *st, const char *owner, const char *asset_id,
+                          const char *track_id, int lease_seconds, rb_err *err);
+/* Ends the ingest of a preparing track, in one transaction: when data is not
+ * NULL it is stored as a new blob (content_type) and t->blob_id set to it;
+ * then status, duration, blob_id, errors and info of t are written and any
+ * claim on the track released. Only if the track is still preparing and no
+ * other owner claimed it (a track of a claimed asset has no claim of its own,
+ * owner may then be anything); otherwise RB_CONFLICT and nothing is written,
+ * so a track deleted while it was fetched stays deleted. RB_NOTFOUND when the
+ * track (or its asset) is gone. */
+int rb_store_track_finish(rb_store *st, const char *owner, rb_track *t,
+                          const char *content_type, const void *data, size_t len, rb_err *err);
+/* Ends the ingest of a claimed asset, in one transaction: inserts the n_new
+ * tracks probing found (their asset_id/env_id are taken from a), writes
+ * status, duration and errors of a (meta, passthrough and playback ids are
+ * left as they are, so a PATCH made during ingest stands) and releases the
+ * claim. Only if the asset is still preparing and owner still holds the
+ * claim (also past the lease, when nobody claimed it since); otherwise
+ * RB_CONFLICT and nothing is written. RB_NOTFOUND when it was deleted. */
+int rb_store_asset_finish(rb_store *st, const char *owner, const rb_asset *a,
+                          const rb_track *new_tracks, size_t n_new, rb_err *err);
 
 /* ---- blobs (track contents, job result files) -------------------------- */
 

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -19,7 +21,6 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "media/library.h"
-#include "media/library_ext.h"
 #include "store/store.h"
 #include "testsrv.h"
 
@@ -515,7 +516,26 @@ static void test_add_and_delete_text_track(void **state)
     rb_asset_clear(&a);
 }
 
-static void test_noted_track_ingest(void **state)
+/* A track added to a ready asset, as the track handler inserts it. */
+static void add_audio_track(fx *f, const rb_asset *a, rb_track *t)
+{
+    memset(t, 0, sizeof *t);
+    rb_random_id(t->id, sizeof t->id, "", 32);
+    snprintf(t->asset_id, sizeof t->asset_id, "%s", a->id);
+    snprintf(t->env_id, sizeof t->env_id, "%s", a->env_id);
+    snprintf(t->type, sizeof t->type, "audio");
+    snprintf(t->status, sizeof t->status, "preparing");
+    snprintf(t->language_code, sizeof t->language_code, "es");
+    snprintf(t->name, sizeof t->name, "Spanish");
+    char url[256];
+    snprintf(url, sizeof url, "%s/tone.wav", f->srv.base);
+    t->source_url = strdup(url);
+    t->created_at = rb_now();
+    rb_err err;
+    assert_int_equal(rb_store_track_insert(f->st, t, &err), RB_OK);
+}
+
+static void test_added_track_ingested_after_restart(void **state)
 {
     fx *f = *state;
     const char *paths[] = {"/en.vtt"};
@@ -523,34 +543,187 @@ static void test_noted_track_ingest(void **state)
     make_asset(f, paths, 1, 0, &a);
     rb_err err;
     assert_int_equal(rb_library_ingest_once(&f->lib, &err), 1);
-    /* A track added to the ready asset later, as the track handler does. */
+    rb_track t;
+    add_audio_track(f, &a, &t);
+
+    /* The process restarts before its ingester ran: a new store handle and a
+     * fresh library find the track in the database. */
+    rb_store_close(f->st);
+    char url[128];
+    snprintf(url, sizeof url, "sqlite:%s/robots.db", f->dir);
+    assert_int_equal(rb_store_open(url, 4, &f->st, &err), RB_OK);
+    char old_owner[RB_ID_MAX];
+    snprintf(old_owner, sizeof old_owner, "%s", f->lib.ingest_owner);
+    assert_int_equal(rb_library_init(&f->lib, f->st, &f->cfg, &err), RB_OK);
+    assert_string_not_equal(f->lib.ingest_owner, old_owner);
+    assert_int_equal(rb_library_ingest_once(&f->lib, &err), 1);
+    assert_int_equal(rb_library_ingest_once(&f->lib, &err), 0);
+
+    rb_track got;
+    assert_int_equal(rb_store_track_get(f->st, f->env.id, a.id, t.id, &got, &err), RB_OK);
+    assert_string_equal(got.status, "ready");
+    assert_true(got.duration > 1.99);
+    assert_string_equal(got.blob_id, ""); /* the facts live in info, not in a blob */
+    json_t *j = rb_library_track_json(&got);
+    assert_int_equal(json_integer_value(json_object_get(j, "max_channels")), 2);
+    assert_true(json_is_false(json_object_get(j, "primary")));
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "ready");
+    json_decref(j);
+    rb_track_clear(&got);
+    rb_track_clear(&t);
+    rb_asset_clear(&a);
+}
+
+typedef struct ingest_run {
+    rb_library *lib;
+    int n;
+} ingest_run;
+
+static void *ingest_once_thread(void *p)
+{
+    ingest_run *r = p;
+    rb_err err;
+    r->n = rb_library_ingest_once(r->lib, &err);
+    return NULL;
+}
+
+/* A track deleted while its file is being fetched stays deleted: the
+ * fetch's result is refused by the store. */
+static void test_track_deleted_during_fetch(void **state)
+{
+    fx *f = *state;
+    testsrv_route_add(&f->srv, "/slow.vtt", 200, "text/vtt", EN_VTT, strlen(EN_VTT));
+    f->srv.routes[f->srv.nroutes - 1].delay_ms = 400;
+    const char *paths[] = {"/en.vtt"};
+    rb_asset a;
+    make_asset(f, paths, 1, 0, &a);
+    rb_err err;
+    assert_int_equal(rb_library_ingest_once(&f->lib, &err), 1);
     rb_track t;
     memset(&t, 0, sizeof t);
     rb_random_id(t.id, sizeof t.id, "", 32);
     snprintf(t.asset_id, sizeof t.asset_id, "%s", a.id);
     snprintf(t.env_id, sizeof t.env_id, "%s", a.env_id);
-    snprintf(t.type, sizeof t.type, "audio");
+    snprintf(t.type, sizeof t.type, "text");
     snprintf(t.status, sizeof t.status, "preparing");
-    snprintf(t.language_code, sizeof t.language_code, "es");
-    snprintf(t.name, sizeof t.name, "Spanish");
+    snprintf(t.text_type, sizeof t.text_type, "subtitles");
+    snprintf(t.language_code, sizeof t.language_code, "de");
+    snprintf(t.name, sizeof t.name, "German");
     char url[256];
-    snprintf(url, sizeof url, "%s/tone.wav", f->srv.base);
+    snprintf(url, sizeof url, "%s/slow.vtt", f->srv.base);
     t.source_url = strdup(url);
     t.created_at = rb_now();
     assert_int_equal(rb_store_track_insert(f->st, &t, &err), RB_OK);
-    rb_library_note_track(t.env_id, t.asset_id, t.id);
-    assert_int_equal(rb_library_ingest_once(&f->lib, &err), 1);
+
+    int before = f->srv.requests;
+    ingest_run r = {&f->lib, 0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, ingest_once_thread, &r), 0);
+    /* Delete once the server has the request, i.e. mid-fetch. */
+    for (int i = 0; i < 400 && f->srv.requests == before; i++)
+        usleep(5000);
+    assert_int_not_equal(f->srv.requests, before);
+    assert_int_equal(rb_library_delete_track(&f->lib, f->env.id, a.id, t.id, &err), RB_OK);
+    pthread_join(th, NULL);
+    assert_int_equal(r.n, 1);
+
     rb_track got;
     assert_int_equal(rb_store_track_get(f->st, f->env.id, a.id, t.id, &got, &err), RB_OK);
-    assert_string_equal(got.status, "ready");
-    assert_true(got.duration > 1.99);
-    json_t *j = rb_library_track_json_full(&f->lib, &got);
-    assert_int_equal(json_integer_value(json_object_get(j, "max_channels")), 2);
-    assert_true(json_is_false(json_object_get(j, "primary")));
-    json_decref(j);
+    assert_string_equal(got.status, "deleted");
+    assert_string_equal(got.blob_id, "");
     rb_track_clear(&got);
+    reload(f, &a);
+    assert_int_equal(a.n_tracks, 1); /* deleted tracks are not listed */
+    assert_int_equal(rb_library_ingest_once(&f->lib, &err), 0);
     rb_track_clear(&t);
     rb_asset_clear(&a);
+}
+
+typedef struct ingester {
+    rb_library *lib;
+    int processed;
+    int failed;
+} ingester;
+
+static void *ingest_until_idle(void *p)
+{
+    ingester *g = p;
+    rb_err err;
+    int n;
+    while ((n = rb_library_ingest_once(g->lib, &err)) > 0)
+        g->processed += n;
+    if (n < 0)
+        g->failed = 1;
+    return NULL;
+}
+
+/* Two nodes (two store handles, two libraries) ingesting the same database
+ * at once take each asset and each added track exactly once. */
+static void test_two_ingesters_ingest_once_each(void **state)
+{
+    fx *f = *state;
+    enum { N = 6 };
+    const char *media[] = {"/tone.wav", "/en.vtt"};
+    rb_asset as[N];
+    for (int i = 0; i < N; i++)
+        make_asset(f, media, 2, 1, &as[i]);
+    /* Plus a ready asset with a track added to it. */
+    const char *caps[] = {"/en.vtt"};
+    rb_asset ready;
+    make_asset(f, caps, 1, 0, &ready);
+    rb_err err;
+    rb_store *st2;
+    char url[128];
+    snprintf(url, sizeof url, "sqlite:%s/robots.db", f->dir);
+    assert_int_equal(rb_store_open(url, 4, &st2, &err), RB_OK);
+    rb_library lib2;
+    assert_int_equal(rb_library_init(&lib2, st2, &f->cfg, &err), RB_OK);
+    assert_string_not_equal(lib2.ingest_owner, f->lib.ingest_owner);
+    /* The captions asset is made ready by hand (its text track stays
+     * preparing: work of its own now) and gets an added audio track. */
+    snprintf(ready.status, sizeof ready.status, "ready");
+    assert_int_equal(rb_store_asset_update(f->st, &ready, &err), RB_OK);
+    rb_track added;
+    add_audio_track(f, &ready, &added);
+
+    ingester g1 = {&f->lib, 0, 0}, g2 = {&lib2, 0, 0};
+    pthread_t t1, t2;
+    assert_int_equal(pthread_create(&t1, NULL, ingest_until_idle, &g1), 0);
+    assert_int_equal(pthread_create(&t2, NULL, ingest_until_idle, &g2), 0);
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    assert_false(g1.failed);
+    assert_false(g2.failed);
+    /* N assets + the ready asset's text track + the added audio track:
+     * processed once in total, whoever took them. */
+    assert_int_equal(g1.processed + g2.processed, N + 2);
+    print_message("ingester 1 took %d, ingester 2 took %d\n", g1.processed, g2.processed);
+
+    for (int i = 0; i < N; i++) {
+        reload(f, &as[i]);
+        assert_string_equal(as[i].status, "ready");
+        /* One text track and exactly one audio track from the media. */
+        assert_int_equal(as[i].n_tracks, 2);
+        int audio = 0;
+        for (size_t k = 0; k < as[i].n_tracks; k++) {
+            if (strcmp(as[i].tracks[k].type, "audio") == 0) {
+                audio++;
+                assert_int_equal(
+                    json_integer_value(json_object_get(as[i].tracks[k].info, "max_channels")), 2);
+            } else {
+                assert_string_equal(as[i].tracks[k].status, "ready");
+            }
+        }
+        assert_int_equal(audio, 1);
+        rb_asset_clear(&as[i]);
+    }
+    reload(f, &ready);
+    assert_int_equal(ready.n_tracks, 2);
+    for (size_t k = 0; k < ready.n_tracks; k++)
+        assert_string_equal(ready.tracks[k].status, "ready");
+    rb_asset_clear(&ready);
+    rb_track_clear(&added);
+    rb_store_close(st2);
 }
 
 int main(void)
@@ -564,7 +737,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_media_not_media, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_file_urls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_and_delete_text_track, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_noted_track_ingest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_added_track_ingested_after_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_ingesters_ingest_once_each, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_track_deleted_during_fetch, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

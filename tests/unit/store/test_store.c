@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "store/sqlite_internal.h"
+#include "store/sqlite_schema.h"
 #include "store/store.h"
 
 typedef struct fx {
@@ -778,8 +779,8 @@ static void test_check_constraints(void **state)
     /* Foreign keys are on for the store's connections, not this raw one; the
      * schema version is recorded both ways. */
     sqlite3_close(db);
-    assert_int_equal(raw_int(f, "PRAGMA user_version"), 1);
-    assert_int_equal(raw_int(f, "SELECT count(*) FROM schema_migrations"), 1);
+    assert_int_equal(raw_int(f, "PRAGMA user_version"), rb_sqlite_nmigrations);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM schema_migrations"), rb_sqlite_nmigrations);
 }
 
 static void test_sweep(void **state)
@@ -1019,7 +1020,7 @@ static void test_concurrent_open_migrates_once(void **state)
     sqlite3_stmt *q;
     sqlite3_prepare_v2(db, "SELECT count(*) FROM schema_migrations", -1, &q, NULL);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 1);
+    assert_int_equal(sqlite3_column_int(q, 0), rb_sqlite_nmigrations);
     sqlite3_finalize(q);
     sqlite3_close(db);
     rb_err err;
@@ -1232,6 +1233,357 @@ static void test_assets_tracks_blobs(void **state)
     rb_asset_clear(&a);
 }
 
+/* ---- ingest claims ------------------------------------------------------------ */
+
+static void insert_asset(fx *f, const char *id, const char *status, int64_t created_at,
+                         rb_track *tracks, size_t n)
+{
+    rb_asset a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.id, sizeof a.id, "%s", id);
+    snprintf(a.env_id, sizeof a.env_id, "%s", f->env.id);
+    snprintf(a.status, sizeof a.status, "%s", status);
+    a.inputs = json_pack("[{s:s}]", "url", "https://example.com/v.mp4");
+    a.playback_ids = json_array();
+    a.thumbnail_time = -1;
+    a.created_at = created_at;
+    a.tracks = tracks;
+    a.n_tracks = n;
+    rb_err err;
+    assert_int_equal(rb_store_asset_insert(f->st, &a, &err), RB_OK);
+    a.tracks = NULL;
+    a.n_tracks = 0;
+    rb_asset_clear(&a);
+}
+
+/* A preparing track added to asset_id, as POST .../tracks does. */
+static void add_preparing_track(fx *f, const char *asset_id, const char *id, int64_t created_at)
+{
+    rb_track t;
+    fill_track(&t, id, "text", "de");
+    snprintf(t.asset_id, sizeof t.asset_id, "%s", asset_id);
+    snprintf(t.env_id, sizeof t.env_id, "%s", f->env.id);
+    snprintf(t.status, sizeof t.status, "preparing");
+    t.source_url = "https://example.com/de.vtt";
+    t.created_at = created_at;
+    rb_err err;
+    assert_int_equal(rb_store_track_insert(f->st, &t, &err), RB_OK);
+}
+
+static void claim(fx *f, const char *owner, int lease, rb_ingest_work **w, size_t *n)
+{
+    rb_err err;
+    assert_int_equal(rb_store_ingest_claim(f->st, owner, lease, 10, w, n, &err), RB_OK);
+}
+
+static void free_work(rb_ingest_work *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        rb_ingest_work_clear(&w[i]);
+    free(w);
+}
+
+static void test_ingest_claim_exclusive_and_lease(void **state)
+{
+    fx *f = *state;
+    rb_err err;
+    /* a1: preparing with a preparing text track (goes with the asset);
+     * a2: ready, with a track added later; a3: ready, nothing to do. */
+    rb_track t1;
+    fill_track(&t1, "trk_a1_en", "text", "en");
+    snprintf(t1.status, sizeof t1.status, "preparing");
+    t1.source_url = "https://example.com/en.vtt";
+    t1.created_at = 100;
+    insert_asset(f, "a1", "preparing", 100, &t1, 1);
+    insert_asset(f, "a2", "ready", 90, NULL, 0);
+    insert_asset(f, "a3", "ready", 80, NULL, 0);
+    add_preparing_track(f, "a2", "trk_a2_de", 110);
+
+    rb_ingest_work *w;
+    size_t n;
+    claim(f, "node1", 60, &w, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(w[0].is_track, 0);
+    assert_string_equal(w[0].asset.id, "a1");
+    assert_int_equal(w[0].asset.n_tracks, 1);
+    assert_string_equal(w[0].asset.tracks[0].id, "trk_a1_en");
+    assert_int_equal(w[1].is_track, 1);
+    assert_string_equal(w[1].track.id, "trk_a2_de");
+    assert_string_equal(w[1].track.source_url, "https://example.com/de.vtt");
+    free_work(w, n);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM assets WHERE ingest_owner = 'node1'"), 1);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM tracks WHERE ingest_owner = 'node1'"), 1);
+
+    /* Another owner gets nothing while the leases run. */
+    claim(f, "node2", 60, &w, &n);
+    assert_int_equal(n, 0);
+    assert_null(w);
+    assert_int_equal(rb_store_ingest_renew(f->st, "node2", "a1", NULL, 60, &err), RB_CONFLICT);
+    assert_int_equal(rb_store_ingest_renew(f->st, "node1", "a1", NULL, 60, &err), RB_OK);
+    assert_int_equal(rb_store_ingest_renew(f->st, "node1", "a2", "trk_a2_de", 60, &err), RB_OK);
+    assert_int_equal(rb_store_ingest_renew(f->st, "node1", "a9", NULL, 60, &err), RB_NOTFOUND);
+
+    /* node1 dies: once its leases run out, node2 claims the same work. */
+    raw_exec(f, "UPDATE assets SET ingest_lease_expires_ms = 1 WHERE id = 'a1';"
+                "UPDATE tracks SET ingest_lease_expires_ms = 1 WHERE id = 'trk_a2_de'");
+    claim(f, "node2", 60, &w, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(w[0].asset.id, "a1");
+    assert_string_equal(w[1].track.id, "trk_a2_de");
+    free_work(w, n);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM assets WHERE ingest_owner = 'node2'"), 1);
+    claim(f, "node1", 60, &w, &n);
+    assert_int_equal(n, 0);
+
+    /* node1 comes back with results: refused, nothing written. */
+    rb_asset fin;
+    memset(&fin, 0, sizeof fin);
+    snprintf(fin.id, sizeof fin.id, "a1");
+    snprintf(fin.env_id, sizeof fin.env_id, "%s", f->env.id);
+    snprintf(fin.status, sizeof fin.status, "ready");
+    fin.duration = 4.0;
+    rb_track media;
+    fill_track(&media, "trk_a1_v", "video", "");
+    media.info = json_pack("{s:i,s:i,s:f}", "max_width", 64, "max_height", 48, "max_frame_rate",
+                           25.0);
+    media.duration = 4.0;
+    assert_int_equal(rb_store_asset_finish(f->st, "node1", &fin, &media, 1, &err), RB_CONFLICT);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM tracks WHERE asset_id = 'a1'"), 1);
+    int64_t blobs = raw_int(f, "SELECT count(*) FROM blobs");
+    rb_track late;
+    fill_track(&late, "trk_a2_de", "text", "de");
+    snprintf(late.asset_id, sizeof late.asset_id, "a2");
+    snprintf(late.env_id, sizeof late.env_id, "%s", f->env.id);
+    assert_int_equal(rb_store_track_finish(f->st, "node1", &late, "text/vtt", "WEBVTT\n", 7, &err),
+                     RB_CONFLICT);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM blobs"), blobs); /* no orphan blob */
+
+    /* node2, the holder, finishes both. */
+    assert_int_equal(rb_store_asset_finish(f->st, "node2", &fin, &media, 1, &err), RB_OK);
+    assert_int_equal(rb_store_track_finish(f->st, "node2", &late, "text/vtt", "WEBVTT\n", 7, &err),
+                     RB_OK);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM blobs"), blobs + 1);
+    rb_asset g;
+    assert_int_equal(rb_store_asset_get(f->st, f->env.id, "a1", &g, &err), RB_OK);
+    assert_string_equal(g.status, "ready");
+    assert_true(g.duration == 4.0);
+    assert_int_equal(g.n_tracks, 2);
+    assert_string_equal(g.tracks[1].id, "trk_a1_v");
+    assert_string_equal(g.tracks[1].env_id, f->env.id);
+    assert_true(json_equal(g.tracks[1].info, media.info));
+    rb_asset_clear(&g);
+    rb_track got;
+    assert_int_equal(rb_store_track_get(f->st, f->env.id, "a2", "trk_a2_de", &got, &err), RB_OK);
+    assert_string_equal(got.status, "ready");
+    assert_string_equal(got.blob_id, late.blob_id);
+    char *data;
+    size_t len;
+    char ctype[64];
+    assert_int_equal(rb_store_blob_get(f->st, got.blob_id, &data, &len, ctype, &err), RB_OK);
+    assert_string_equal(data, "WEBVTT\n");
+    assert_string_equal(ctype, "text/vtt");
+    free(data);
+    rb_track_clear(&got);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM assets WHERE ingest_owner IS NOT NULL"), 0);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM tracks WHERE ingest_owner IS NOT NULL"), 0);
+    /* Finished work is never claimed again, by anyone; a track a1's ingest
+     * left preparing (here: never finished) is now work of its own, since a1
+     * is no longer preparing. */
+    raw_exec(f, "UPDATE assets SET ingest_lease_expires_ms = 1;"
+                "UPDATE tracks SET ingest_lease_expires_ms = 1");
+    claim(f, "node3", 60, &w, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(w[0].is_track, 1);
+    assert_string_equal(w[0].track.id, "trk_a1_en");
+    free_work(w, n);
+    /* A second finish is a conflict too. */
+    assert_int_equal(rb_store_asset_finish(f->st, "node2", &fin, NULL, 0, &err), RB_CONFLICT);
+    json_decref(media.info);
+}
+
+static void test_ingest_finish_deleted(void **state)
+{
+    fx *f = *state;
+    rb_err err;
+    insert_asset(f, "a1", "ready", 100, NULL, 0);
+    add_preparing_track(f, "a1", "trk_x", 100);
+    rb_ingest_work *w;
+    size_t n;
+    claim(f, "node1", 60, &w, &n);
+    assert_int_equal(n, 1);
+    rb_track t = w[0].track;
+    memset(&w[0].track, 0, sizeof w[0].track);
+    free_work(w, n);
+
+    /* Deleted while it was being fetched: the fetch result must not bring it
+     * back, nor leave its blob behind. */
+    assert_int_equal(rb_store_track_delete(f->st, f->env.id, "a1", "trk_x", &err), RB_OK);
+    int64_t blobs = raw_int(f, "SELECT count(*) FROM blobs");
+    snprintf(t.status, sizeof t.status, "ready");
+    assert_int_equal(rb_store_track_finish(f->st, "node1", &t, "text/vtt", "WEBVTT\n", 7, &err),
+                     RB_CONFLICT);
+    rb_track got;
+    assert_int_equal(rb_store_track_get(f->st, f->env.id, "a1", "trk_x", &got, &err), RB_OK);
+    assert_string_equal(got.status, "deleted");
+    assert_string_equal(got.blob_id, "");
+    rb_track_clear(&got);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM blobs"), blobs);
+    /* A deleted track is not claimable either. */
+    raw_exec(f, "UPDATE tracks SET ingest_lease_expires_ms = 1");
+    claim(f, "node2", 60, &w, &n);
+    assert_int_equal(n, 0);
+
+    /* The asset deleted altogether: not found. */
+    add_preparing_track(f, "a1", "trk_y", 101);
+    insert_asset(f, "a2", "preparing", 100, NULL, 0);
+    claim(f, "node1", 60, &w, &n);
+    assert_int_equal(n, 2);
+    free_work(w, n);
+    assert_int_equal(rb_store_asset_delete(f->st, f->env.id, "a1", &err), RB_OK);
+    assert_int_equal(rb_store_asset_delete(f->st, f->env.id, "a2", &err), RB_OK);
+    snprintf(t.id, sizeof t.id, "trk_y");
+    assert_int_equal(rb_store_track_finish(f->st, "node1", &t, NULL, NULL, 0, &err), RB_NOTFOUND);
+    rb_asset a2;
+    memset(&a2, 0, sizeof a2);
+    snprintf(a2.id, sizeof a2.id, "a2");
+    snprintf(a2.env_id, sizeof a2.env_id, "%s", f->env.id);
+    snprintf(a2.status, sizeof a2.status, "ready");
+    assert_int_equal(rb_store_asset_finish(f->st, "node1", &a2, NULL, 0, &err), RB_NOTFOUND);
+    rb_track_clear(&t);
+}
+
+static void test_track_info_roundtrip(void **state)
+{
+    fx *f = *state;
+    rb_err err;
+    rb_track tr[2];
+    fill_track(&tr[0], "trk_a", "audio", "en");
+    tr[0].info = json_pack("{s:i}", "max_channels", 6);
+    fill_track(&tr[1], "trk_t", "text", "en");
+    tr[1].created_at = 1;
+    insert_asset(f, "a1", "ready", 100, tr, 2);
+    rb_track v;
+    fill_track(&v, "trk_v", "video", "");
+    snprintf(v.asset_id, sizeof v.asset_id, "a1");
+    snprintf(v.env_id, sizeof v.env_id, "%s", f->env.id);
+    v.info = json_pack("{s:i,s:i,s:f}", "max_width", 1920, "max_height", 1080, "max_frame_rate",
+                       29.97);
+    v.created_at = 2;
+    assert_int_equal(rb_store_track_insert(f->st, &v, &err), RB_OK);
+
+    rb_asset g;
+    assert_int_equal(rb_store_asset_get(f->st, f->env.id, "a1", &g, &err), RB_OK);
+    assert_int_equal(g.n_tracks, 3);
+    for (size_t i = 0; i < g.n_tracks; i++) {
+        if (strcmp(g.tracks[i].id, "trk_a") == 0)
+            assert_true(json_equal(g.tracks[i].info, tr[0].info));
+        else if (strcmp(g.tracks[i].id, "trk_v") == 0)
+            assert_true(json_equal(g.tracks[i].info, v.info));
+        else
+            assert_null(g.tracks[i].info);
+    }
+    rb_asset_clear(&g);
+    rb_track got;
+    assert_int_equal(rb_store_track_get(f->st, f->env.id, "a1", "trk_v", &got, &err), RB_OK);
+    assert_int_equal(json_integer_value(json_object_get(got.info, "max_width")), 1920);
+    assert_true(json_real_value(json_object_get(got.info, "max_frame_rate")) == 29.97);
+    rb_track_clear(&got); /* frees info; ASan/LSan check it */
+    json_decref(tr[0].info);
+    json_decref(v.info);
+}
+
+static void test_migration_2_upgrades_v1(void **state)
+{
+    fx *f = *state;
+    char path[400];
+    snprintf(path, sizeof path, "%s/v1.db", f->dir);
+    /* A database exactly as a version-1 binary left it, with an ingested
+     * media track whose facts live in a blob, and a text track. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, rb_sqlite_migrations[0], NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("migration 1: %s", msg);
+    rc = sqlite3_exec(
+        db,
+        "INSERT INTO schema_migrations VALUES (1, 1);"
+        "PRAGMA user_version = 1;"
+        "INSERT INTO environments VALUES ('env1', 'Development', 1);"
+        "INSERT INTO assets(id, env_id, status, created_at) VALUES ('a1', 'env1', 'ready', 5);"
+        "INSERT INTO assets(id, env_id, status, created_at) VALUES ('a2', 'env1', 'preparing', 6);"
+        "INSERT INTO blobs(id, env_id, content_type, data, created_at) VALUES"
+        " ('blob_info', 'env1', 'application/json', CAST('{\"max_channels\":2}' AS BLOB), 5),"
+        " ('blob_vtt', 'env1', 'text/vtt', CAST('WEBVTT\n' AS BLOB), 5);"
+        "INSERT INTO tracks(id, asset_id, env_id, type, status, blob_id, created_at) VALUES"
+        " ('trk_a', 'a1', 'env1', 'audio', 'ready', 'blob_info', 5),"
+        " ('trk_t', 'a1', 'env1', 'text', 'ready', 'blob_vtt', 6),"
+        " ('trk_p', 'a1', 'env1', 'text', 'preparing', '', 7);",
+        NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("v1 rows: %s", msg);
+    sqlite3_close(db);
+
+    char url[420];
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    rb_store *st;
+    rb_err err;
+    assert_int_equal(rb_store_open(url, 2, &st, &err), RB_OK);
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    const char *checks[] = {
+        "PRAGMA user_version",
+        "SELECT count(*) FROM schema_migrations",
+        "SELECT count(*) FROM pragma_table_info('assets')"
+        " WHERE name IN ('ingest_owner', 'ingest_lease_expires_ms')",
+        "SELECT count(*) FROM pragma_table_info('tracks')"
+        " WHERE name IN ('ingest_owner', 'ingest_lease_expires_ms', 'info')",
+        "SELECT count(*) FROM blobs",
+    };
+    const int want[] = {2, 2, 2, 3, 1};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        sqlite3_stmt *q;
+        assert_int_equal(sqlite3_prepare_v2(db, checks[i], -1, &q, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        if (sqlite3_column_int(q, 0) != want[i])
+            fail_msg("%s: %d, want %d", checks[i], sqlite3_column_int(q, 0), want[i]);
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(db);
+
+    /* The media facts moved from the blob into info; the text blob stayed. */
+    rb_track t;
+    assert_int_equal(rb_store_track_get(st, "env1", "a1", "trk_a", &t, &err), RB_OK);
+    assert_int_equal(json_integer_value(json_object_get(t.info, "max_channels")), 2);
+    assert_string_equal(t.blob_id, "");
+    rb_track_clear(&t);
+    assert_int_equal(rb_store_track_get(st, "env1", "a1", "trk_t", &t, &err), RB_OK);
+    assert_null(t.info);
+    assert_string_equal(t.blob_id, "blob_vtt");
+    rb_track_clear(&t);
+
+    /* Work left preparing by version 1 is claimable. */
+    rb_ingest_work *w;
+    size_t n;
+    assert_int_equal(rb_store_ingest_claim(st, "node1", 60, 10, &w, &n, &err), RB_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(w[0].asset.id, "a2");
+    assert_string_equal(w[1].track.id, "trk_p");
+    free_work(w, n);
+    rb_store_close(st);
+
+    /* Opening again applies nothing twice. */
+    assert_int_equal(rb_store_open(url, 2, &st, &err), RB_OK);
+    rb_store_close(st);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM schema_migrations", -1, &q, NULL);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 2);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1254,6 +1606,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_busy_maps_to_503, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_open_migrates_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_assets_tracks_blobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ingest_claim_exclusive_and_lease, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ingest_finish_deleted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_track_info_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_2_upgrades_v1, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
