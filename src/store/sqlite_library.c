@@ -529,8 +529,8 @@ void rb_asset_clear(rb_asset *a)
 static const char SQL_ASSET_INSERT[] = "INSERT INTO assets(" ASSET_COLS ")"
                                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 static const char SQL_ASSET_UPDATE[] =
-    "UPDATE assets SET status = ?3, duration = ?4, meta = ?5, passthrough = ?6, errors = ?7,"
-    " thumbnail_time = ?8 WHERE id = ?1 AND env_id = ?2";
+    "UPDATE assets SET meta = ?3, passthrough = ?4, thumbnail_time = ?5"
+    " WHERE id = ?1 AND env_id = ?2";
 static const char SQL_PBID_DELETE[] = "DELETE FROM playback_ids WHERE asset_id = ? AND env_id = ?";
 static const char SQL_PBID_INSERT[] =
     "INSERT INTO playback_ids(id, asset_id, env_id, policy, position) VALUES (?, ?, ?, ?, ?)";
@@ -713,10 +713,6 @@ static const char SQL_ASSET_GET[] = "SELECT " ASSET_COLS " FROM assets WHERE id 
 static const char SQL_ASSET_COUNT[] = "SELECT count(*) FROM assets WHERE env_id = ?";
 static const char SQL_ASSET_PAGE[] = "SELECT " ASSET_COLS " FROM assets WHERE env_id = ?"
                                      " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?";
-static const char SQL_ASSET_PREPARING[] = "SELECT " ASSET_COLS " FROM assets"
-                                          " WHERE status = 'preparing'"
-                                          " ORDER BY created_at, rowid LIMIT ?";
-
 int rb_store_asset_get(rb_store *st, const char *env_id, const char *id, rb_asset *out,
                        rb_err *err)
 {
@@ -791,31 +787,6 @@ int rb_store_asset_list(rb_store *st, const char *env_id, int limit, int page, r
     return r;
 }
 
-int rb_store_asset_list_preparing(rb_store *st, int max, rb_asset **out, size_t *n, rb_err *err)
-{
-    *out = NULL;
-    *n = 0;
-    rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
-    if (r)
-        return r;
-    r = rb_sql_begin_read(c, err);
-    sqlite3_stmt *q = NULL;
-    if (!r && !(q = rb_sql_prep(c, SQL_ASSET_PREPARING, err)))
-        r = RB_ERR;
-    if (!r) {
-        sqlite3_bind_int(q, 1, max > 0 ? max : 1);
-        r = rb_sql_collect_assets(c, q, out, n, err);
-        if (!r && *n == 0) {
-            free(*out);
-            *out = NULL;
-        }
-    }
-    rb_sql_rollback(c);
-    rb_sql_release(st, c);
-    return r;
-}
-
 int rb_store_asset_update(rb_store *st, const rb_asset *a, rb_err *err)
 {
     rb_sqlconn *c;
@@ -829,12 +800,9 @@ int rb_store_asset_update(rb_store *st, const rb_asset *a, rb_err *err)
     if (!r) {
         rb_sql_bind_text(q, 1, a->id, 0);
         rb_sql_bind_text(q, 2, a->env_id, 0);
-        rb_sql_bind_text(q, 3, a->status, 0);
-        sqlite3_bind_double(q, 4, a->duration);
-        rb_sql_bind_json(q, 5, a->meta);
-        rb_sql_bind_text(q, 6, a->passthrough, 0);
-        rb_sql_bind_json(q, 7, a->errors);
-        bind_thumb(q, 8, a->thumbnail_time);
+        rb_sql_bind_json(q, 3, a->meta);
+        rb_sql_bind_text(q, 4, a->passthrough, 0);
+        bind_thumb(q, 5, a->thumbnail_time);
         r = step_done(c, q, "asset update", err);
         if (!r && sqlite3_changes(c->db) == 0)
             r = not_found(err, "asset", a->id);

@@ -207,13 +207,13 @@ int rb_store_asset_get(rb_store *st, const char *env_id, const char *id, rb_asse
 /* Newest first; same paging rules as jobs. */
 int rb_store_asset_list(rb_store *st, const char *env_id, int limit, int page, rb_asset **out,
                         size_t *n, int64_t *total, rb_err *err);
-/* Writes status, duration, meta, passthrough, errors, thumbnail_time and
- * playback_ids of a (the tracks are written with the track calls). */
+/* Writes the client-editable fields of a: meta, passthrough, thumbnail_time
+ * and playback_ids. Status, duration and errors belong to ingest
+ * (rb_store_asset_finish), so a PATCH racing an ingest can never turn a
+ * finished asset back to "preparing". */
 int rb_store_asset_update(rb_store *st, const rb_asset *a, rb_err *err);
 /* Deletes the asset, its tracks and their blobs. */
 int rb_store_asset_delete(rb_store *st, const char *env_id, const char *id, rb_err *err);
-/* Assets in "preparing" (all environments), oldest first, for the ingester. */
-int rb_store_asset_list_preparing(rb_store *st, int max, rb_asset **out, size_t *n, rb_err *err);
 
 int rb_store_track_insert(rb_store *st, const rb_track *t, rb_err *err);
 /* Writes status, name, language_code, closed_captions, passthrough, duration,

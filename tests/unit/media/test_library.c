@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -682,7 +683,18 @@ static void test_two_ingesters_ingest_once_each(void **state)
     /* The captions asset is made ready by hand (its text track stays
      * preparing: work of its own now) and gets an added audio track. */
     snprintf(ready.status, sizeof ready.status, "ready");
-    assert_int_equal(rb_store_asset_update(f->st, &ready, &err), RB_OK);
+    {
+        /* Status belongs to ingest (rb_store_asset_update leaves it alone),
+         * so the test sets it behind the store's back. */
+        char path[512], sql[256];
+        snprintf(path, sizeof path, "%s/robots.db", f->dir);
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        sqlite3_busy_timeout(db, 5000);
+        snprintf(sql, sizeof sql, "UPDATE assets SET status = 'ready' WHERE id = '%s'", ready.id);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+    }
     rb_track added;
     add_audio_track(f, &ready, &added);
 

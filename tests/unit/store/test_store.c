@@ -1097,15 +1097,8 @@ static void test_assets_tracks_blobs(void **state)
     rb_asset_clear(&g);
     assert_int_equal(rb_store_asset_get(f->st, f->other.id, "asset_1", &g, &err), RB_NOTFOUND);
 
-    /* The ingester sees it while preparing. */
-    rb_asset *list;
-    size_t n;
-    assert_int_equal(rb_store_asset_list_preparing(f->st, 10, &list, &n, &err), RB_OK);
-    assert_int_equal(n, 1);
-    rb_asset_clear(&list[0]);
-    free(list);
-
-    /* Update: status, duration, playback ids replaced. */
+    /* Update: client fields and playback ids are written; status and
+     * duration belong to ingest and are left alone. */
     snprintf(a.status, sizeof a.status, "ready");
     a.duration = 12.5;
     a.thumbnail_time = 3.0;
@@ -1113,15 +1106,13 @@ static void test_assets_tracks_blobs(void **state)
     a.playback_ids = json_pack("[{s:s,s:s}]", "id", "pb3", "policy", "public");
     assert_int_equal(rb_store_asset_update(f->st, &a, &err), RB_OK);
     assert_int_equal(rb_store_asset_get(f->st, f->env.id, "asset_1", &g, &err), RB_OK);
-    assert_string_equal(g.status, "ready");
-    assert_true(g.duration == 12.5);
+    assert_string_equal(g.status, "preparing");
+    assert_true(g.duration == 0);
     assert_true(g.thumbnail_time == 3.0);
     assert_int_equal(json_array_size(g.playback_ids), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(g.playback_ids, 0), "id")),
                         "pb3");
     rb_asset_clear(&g);
-    assert_int_equal(rb_store_asset_list_preparing(f->st, 10, &list, &n, &err), RB_OK);
-    assert_int_equal(n, 0);
     rb_asset wrong = a;
     snprintf(wrong.env_id, sizeof wrong.env_id, "%s", f->other.id);
     assert_int_equal(rb_store_asset_update(f->st, &wrong, &err), RB_NOTFOUND);
@@ -1198,6 +1189,8 @@ static void test_assets_tracks_blobs(void **state)
         json_decref(b.playback_ids);
     }
     int64_t total;
+    rb_asset *list;
+    size_t n;
     assert_int_equal(rb_store_asset_list(f->st, f->env.id, 3, 1, &list, &n, &total, &err), RB_OK);
     assert_int_equal(total, 4);
     assert_int_equal(n, 3);
