@@ -256,6 +256,8 @@ void rb_api_job_create(rb_app *app, const rb_req *req, rb_resp *resp)
     if (app->workflow_available && !app->workflow_available(workflow)) {
         rb_resp_errorf(resp, 501, "not_implemented",
                        "the %s workflow has no engine in this build yet", workflow);
+        /* The SDK retries every status >= 500; retrying cannot help here. */
+        rb_resp_header(resp, "x-should-retry", "false");
         goto done;
     }
     json_t *params = json_object_get(body, "parameters");

@@ -469,6 +469,8 @@ describe('unimplemented workflows → 501', () => {
     test(`${wf} with valid parameters → 501 not_implemented, nothing stored`, async () => {
       const r = await A.c.post(`/robots/v0/jobs/${wf}`, { parameters: make(asset()) });
       errorBody(assert, r, 501, 'not_implemented');
+      // Final: the SDK must not retry it (it retries every status >= 500).
+      assert.equal(r.headers.get('x-should-retry'), 'false');
       const l = await A.c.get(`/robots/v0/jobs${qs({ workflow: wf })}`);
       assert.equal(l.status, 200, l.text);
       assert.equal(l.json.total_row_count, 0);
