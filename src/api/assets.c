@@ -495,28 +495,134 @@ static int query_int(const rb_req *req, const char *name, int dflt, int lo, int 
     return RB_OK;
 }
 
+/* ---- list cursors ----------------------------------------------------------
+ * The SDK pages GET /video/v1/assets as a CursorPage: it reads next_cursor
+ * from each answer and sends it back as ?cursor= until next_cursor is empty.
+ * A cursor is the list key of the last asset shown, (created_at, id), as
+ * base64url("a1.<created_at>.<id>"). Clients must treat it as opaque; the
+ * server accepts only the exact string it would have issued, so a cursor
+ * that was edited, truncated or made up is a 400, not a silently wrong page. */
+
+#define CURSOR_MAX 160
+
+static int cursor_encode(int64_t created_at, const char *id, char out[CURSOR_MAX])
+{
+    char plain[32 + RB_ID_MAX];
+    int n = snprintf(plain, sizeof plain, "a1.%" PRId64 ".%s", created_at, id);
+    if (n < 0 || (size_t)n >= sizeof plain)
+        return RB_ERR;
+    return rb_base64url(plain, (size_t)n, out, CURSOR_MAX) < 0 ? RB_ERR : RB_OK;
+}
+
+static int cursor_decode(const char *cur, int64_t *created_at, char id[RB_ID_MAX])
+{
+    size_t len = strlen(cur);
+    char std[CURSOR_MAX + 4];
+    if (len == 0 || len >= CURSOR_MAX || len % 4 == 1)
+        return RB_ERR;
+    /* base64url → standard base64 with padding, for the decoder. */
+    for (size_t i = 0; i < len; i++) {
+        char ch = cur[i];
+        if (ch == '-')
+            ch = '+';
+        else if (ch == '_')
+            ch = '/';
+        else if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                   (ch >= '0' && ch <= '9')))
+            return RB_ERR;
+        std[i] = ch;
+    }
+    size_t slen = len;
+    while (slen % 4)
+        std[slen++] = '=';
+    unsigned char plain[CURSOR_MAX];
+    int n = rb_base64_decode(std, slen, plain, sizeof plain);
+    if (n < 5 || memcmp(plain, "a1.", 3) != 0)
+        return RB_ERR;
+    /* a1.<decimal created_at>.<id>, nothing else. */
+    size_t i = 3;
+    int64_t v = 0;
+    size_t digits = 0;
+    while (i < (size_t)n && plain[i] >= '0' && plain[i] <= '9') {
+        if (digits == 18)
+            return RB_ERR; /* stays far from overflow; real keys are Unix seconds */
+        v = v * 10 + (plain[i] - '0');
+        digits++;
+        i++;
+    }
+    if (digits == 0 || i >= (size_t)n || plain[i] != '.')
+        return RB_ERR;
+    i++;
+    size_t idlen = (size_t)n - i;
+    if (idlen == 0 || idlen >= RB_ID_MAX)
+        return RB_ERR;
+    for (size_t k = 0; k < idlen; k++) {
+        unsigned char ch = plain[i + k];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '-'))
+            return RB_ERR;
+        id[k] = (char)ch;
+    }
+    id[idlen] = '\0';
+    /* Only the canonical spelling: no leading zeros, no stray padding bits. */
+    char again[CURSOR_MAX];
+    if (cursor_encode(v, id, again) != RB_OK || strcmp(again, cur) != 0)
+        return RB_ERR;
+    *created_at = v;
+    return RB_OK;
+}
+
+/* GET /video/v1/assets: newest first, {data, next_cursor}. Two ways to page:
+ * ?cursor= (what the SDK sends; keyset, stable while assets come and go) or
+ * ?page= (offset pages of limit). With both, the cursor wins, because the
+ * SDK keeps every original query parameter when it adds the cursor.
+ * next_cursor continues after the last asset shown and is null on the last
+ * page. */
 void rb_api_asset_list(rb_app *app, const rb_req *req, rb_resp *resp)
 {
     int limit, page;
     if (query_int(req, "limit", 25, 1, 100, &limit, resp) != RB_OK ||
         query_int(req, "page", 1, 1, 0x7fffffff, &page, resp) != RB_OK)
         return;
+    const char *cursor = rb_req_query(req, "cursor");
+    int64_t after_at = 0;
+    char after_id[RB_ID_MAX];
+    if (cursor && cursor_decode(cursor, &after_at, after_id) != RB_OK) {
+        rb_resp_errorf(resp, 400, "invalid_parameters",
+                       "cursor is not valid: pass the next_cursor of a previous list answer "
+                       "unchanged");
+        return;
+    }
     rb_asset *as = NULL;
     size_t n = 0;
-    int64_t total = 0;
+    int more = 0;
     rb_err err;
     rb_err_clear(&err);
-    if (rb_store_asset_list(app->store, req->env.id, limit, page, &as, &n, &total, &err) != RB_OK) {
+    int rc;
+    if (cursor) {
+        rc = rb_store_asset_list_after(app->store, req->env.id, limit, after_at, after_id, &as, &n,
+                                       &more, &err);
+    } else {
+        int64_t total = 0;
+        rc = rb_store_asset_list(app->store, req->env.id, limit, page, &as, &n, &total, &err);
+        more = (int64_t)(page - 1) * limit + (int64_t)n < total;
+    }
+    if (rc != RB_OK) {
         rb_resp_error(resp, &err);
         return;
     }
+    char next[CURSOR_MAX] = "";
+    if (more && n > 0 && cursor_encode(as[n - 1].created_at, as[n - 1].id, next) != RB_OK)
+        next[0] = '\0'; /* an id too long for a cursor cannot come from this server */
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(arr, rb_library_asset_json(app->library, &as[i]));
         rb_asset_clear(&as[i]);
     }
     free(as);
-    rb_resp_data(resp, 200, arr);
+    rb_resp_json(resp, 200,
+                 json_pack("{s:o, s:o}", "data", arr, "next_cursor",
+                           next[0] ? json_string(next) : json_null()));
 }
 
 void rb_api_asset_update(rb_app *app, const rb_req *req, rb_resp *resp)
@@ -941,11 +1047,28 @@ void rb_api_public_track(rb_app *app, const rb_req *req, rb_resp *resp)
         rc = RB_NOTFOUND;
     if (rc == RB_OK)
         rc = rb_store_asset_get(app->store, t.env_id, t.asset_id, &a, &err);
-    if (rc == RB_OK && !find_playback(&a, pid, NULL))
+    json_t *p = rc == RB_OK ? find_playback(&a, pid, NULL) : NULL;
+    if (rc == RB_OK && !p)
         rc = RB_NOTFOUND;
-    if (rc == RB_OK)
+    /* Spec §8.10: a signed playback id serves only with ?token=<JWT>, signed
+     * by one of the environment's signing keys. The embedded library has no
+     * signing keys, so no token can be valid and every request through a
+     * signed id is refused, with or without a token. This is checked after
+     * the ids matched, so it tells nothing a guesser could use. */
+    int is_signed = 0;
+    if (rc == RB_OK) {
+        const char *policy = json_string_value(json_object_get(p, "policy"));
+        is_signed = !policy || strcmp(policy, "public") != 0;
+    }
+    if (rc == RB_OK && !is_signed)
         rc = rb_store_blob_get(app->store, t.blob_id, &data, &len, ctype, &err);
-    if (rc == RB_NOTFOUND)
+    if (rc == RB_OK && is_signed)
+        rb_resp_errorf(resp, 403, "forbidden",
+                       "playback id %.64s is signed: signed playback needs a token, and the "
+                       "embedded library does not issue playback tokens yet; use a public "
+                       "playback id",
+                       pid);
+    else if (rc == RB_NOTFOUND)
         rb_resp_errorf(resp, 404, "not_found", "no such text track");
     else if (rc != RB_OK)
         rb_resp_error(resp, &err);

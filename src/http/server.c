@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,9 +25,11 @@
 #include "http/auth.h"
 #include "http/router.h"
 
-/* After the cap is hit a chunked upload is read and dropped; past this much
+/* An oversized body (chunked, or declared without Expect: 100-continue) is
+ * read and dropped before the 413 goes out, because a client still writing
+ * when the server closes sees a reset instead of the answer. Past this much
  * the client is not worth waiting for and the connection is closed. */
-#define RB_MAX_DISCARD (8u * 1024 * 1024)
+#define RB_MAX_DISCARD (16u * 1024 * 1024)
 
 struct rb_http {
     struct MHD_Daemon *daemon;
@@ -207,7 +210,9 @@ static enum MHD_Result answer_too_big(struct MHD_Connection *c, const char *meth
     return ret;
 }
 
-/* 1 when the declared Content-Length is over the cap. */
+/* How the declared Content-Length compares with the caps: 0 within
+ * RB_MAX_BODY (or none declared), 1 over it but small enough to drain, 2 over
+ * RB_MAX_DISCARD. */
 static int declared_too_big(struct MHD_Connection *c)
 {
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -218,11 +223,20 @@ static int declared_too_big(struct MHD_Connection *c)
     for (const char *p = cl; *p; p++) {
         if (*p < '0' || *p > '9')
             return 0; /* libmicrohttpd rejects malformed lengths itself */
-        if (v > RB_MAX_BODY)
-            return 1;
+        if (v > RB_MAX_DISCARD)
+            return 2;
         v = v * 10 + (unsigned)(*p - '0');
     }
-    return v > RB_MAX_BODY;
+    if (v > RB_MAX_DISCARD)
+        return 2;
+    return v > RB_MAX_BODY ? 1 : 0;
+}
+
+/* 1 when the client waits for "100 Continue" before sending its body. */
+static int expects_continue(struct MHD_Connection *c)
+{
+    const char *e = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    return e && strcasecmp(e, "100-continue") == 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -239,11 +253,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ctx->start_ns = rb_mono_ns();
         rb_buf_init(&ctx->body, RB_MAX_BODY);
         *con_cls = ctx;
-        /* A declared oversize body is refused before a byte of it is read:
-         * no 100-continue, and the connection closes after the answer. */
-        if (declared_too_big(c)) {
+        /* A declared oversize body is refused before a byte of it is read
+         * when the client asked for 100-continue (it has not sent the body
+         * and will not), or when it is too large to be worth draining; the
+         * connection closes after the answer. Otherwise the client is
+         * already writing the body: it is read and dropped below, and the
+         * 413 follows, so the client reads an answer, not a reset. */
+        int over = declared_too_big(c);
+        if (over == 2 || (over == 1 && expects_continue(c))) {
             ctx->answered = 1;
             return answer_too_big(c, method, url, ctx, 1);
+        }
+        if (over) {
+            ctx->too_big = 1;
+            rb_buf_free(&ctx->body);
         }
         return MHD_YES;
     }

@@ -339,8 +339,9 @@ int rb_library_verify_file_sig(const rb_library *lib, const char *blob_id, const
 void rb_library_track_url(const rb_library *lib, const rb_asset *a, const rb_track *t, char *url,
                           size_t urlsz)
 {
-    /* A public playback id is preferred; a signed one still serves the file
-     * (see docs/media-library.md). Without any playback id there is no URL. */
+    /* Only a public playback id opens the file: a signed one needs a token
+     * the embedded library cannot issue yet (see docs/media-library.md), so
+     * an asset with signed playback ids only has no URL. */
     const char *pid = NULL;
     size_t i;
     json_t *p;
@@ -348,14 +349,10 @@ void rb_library_track_url(const rb_library *lib, const rb_asset *a, const rb_tra
     {
         const char *id = json_string_value(json_object_get(p, "id"));
         const char *policy = json_string_value(json_object_get(p, "policy"));
-        if (!id)
-            continue;
-        if (policy && strcmp(policy, "public") == 0) {
+        if (id && policy && strcmp(policy, "public") == 0) {
             pid = id;
             break;
         }
-        if (!pid)
-            pid = id;
     }
     if (!pid) {
         if (urlsz)

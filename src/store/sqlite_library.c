@@ -787,6 +787,58 @@ int rb_store_asset_list(rb_store *st, const char *env_id, int limit, int page, r
     return r;
 }
 
+/* Row values compare (created_at, id) as one key, which the assets_list
+ * index (env_id, created_at DESC, id DESC) serves directly. */
+static const char SQL_ASSET_FIRST[] = "SELECT " ASSET_COLS " FROM assets WHERE env_id = ?"
+                                      " ORDER BY created_at DESC, id DESC LIMIT ?";
+static const char SQL_ASSET_AFTER[] = "SELECT " ASSET_COLS " FROM assets WHERE env_id = ?"
+                                      " AND (created_at, id) < (?, ?)"
+                                      " ORDER BY created_at DESC, id DESC LIMIT ?";
+int rb_store_asset_list_after(rb_store *st, const char *env_id, int limit,
+                              int64_t after_created_at, const char *after_id, rb_asset **out,
+                              size_t *n, int *more, rb_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    *more = 0;
+    if (limit < 1)
+        limit = 25;
+    if (limit > 100)
+        limit = 100;
+    rb_sqlconn *c;
+    int r = rb_sql_acquire(st, &c, err);
+    if (r)
+        return r;
+    r = rb_sql_begin_read(c, err);
+    sqlite3_stmt *q = NULL;
+    if (!r && !(q = rb_sql_prep(c, after_id ? SQL_ASSET_AFTER : SQL_ASSET_FIRST, err)))
+        r = RB_ERR;
+    if (!r) {
+        /* One row more than asked tells whether another page follows. */
+        rb_sql_bind_text(q, 1, env_id, 0);
+        if (after_id) {
+            sqlite3_bind_int64(q, 2, after_created_at);
+            rb_sql_bind_text(q, 3, after_id, 0);
+            sqlite3_bind_int(q, 4, limit + 1);
+        } else {
+            sqlite3_bind_int(q, 2, limit + 1);
+        }
+        r = rb_sql_collect_assets(c, q, out, n, err);
+    }
+    rb_sql_rollback(c);
+    rb_sql_release(st, c);
+    if (!r && *n > (size_t)limit) {
+        rb_asset_clear(&(*out)[limit]);
+        *n = (size_t)limit;
+        *more = 1;
+    }
+    if (!r && *n == 0) {
+        free(*out);
+        *out = NULL;
+    }
+    return r;
+}
+
 int rb_store_asset_update(rb_store *st, const rb_asset *a, rb_err *err)
 {
     rb_sqlconn *c;

@@ -32,6 +32,10 @@ typedef struct rb_store rb_store;
  * Runs migrations. pool_size connections are opened lazily (0 = default 8). */
 int rb_store_open(const char *url, int pool_size, rb_store **out, rb_err *err);
 void rb_store_close(rb_store *st);
+/* A number no other rb_store opened by this process has had (1, 2, ...):
+ * caches keyed by store use it, since a closed store's address can be
+ * reused by the next one. */
+uint64_t rb_store_serial(const rb_store *st);
 /* A value kept in the database (e.g. the signing key for public URLs); created
  * with `dflt` when absent, so every process sharing the store agrees. */
 int rb_store_setting_get_or_init(rb_store *st, const char *key, const char *dflt, char *out,
@@ -207,6 +211,16 @@ int rb_store_asset_get(rb_store *st, const char *env_id, const char *id, rb_asse
 /* Newest first; same paging rules as jobs. */
 int rb_store_asset_list(rb_store *st, const char *env_id, int limit, int page, rb_asset **out,
                         size_t *n, int64_t *total, rb_err *err);
+/* Keyset page for cursor paging, in the same order (newest first by
+ * created_at, then id): up to limit (1..100) assets that come strictly after
+ * the key (after_created_at, after_id), or from the newest when after_id is
+ * NULL. *more is 1 when at least one more asset follows the last one
+ * returned. Unlike page/OFFSET it neither skips nor repeats an asset when
+ * assets are created or deleted between calls, and every page costs the
+ * same. *out is malloc'd (rb_asset_clear each, then free), NULL when *n = 0. */
+int rb_store_asset_list_after(rb_store *st, const char *env_id, int limit,
+                              int64_t after_created_at, const char *after_id, rb_asset **out,
+                              size_t *n, int *more, rb_err *err);
 /* Writes the client-editable fields of a: meta, passthrough, thumbnail_time
  * and playback_ids. Status, duration and errors belong to ingest
  * (rb_store_asset_finish), so a PATCH racing an ingest can never turn a
@@ -286,5 +300,87 @@ int rb_store_blob_put(rb_store *st, const char *env_id, const char *job_id,
 /* *data is malloc'd and NUL-terminated (len excludes the NUL). */
 int rb_store_blob_get(rb_store *st, const char *id, char **data, size_t *len,
                       char content_type[64], rb_err *err);
+
+/* ---- directives and directive runs (spec §7; sqlite_directives.c) ------ */
+
+/* A directive is immutable; delete is soft so runs that already started can
+ * still read it (include_deleted), while the API answers 404 for it. */
+typedef struct rb_directive {
+    char id[RB_ID_MAX];            /* "drv_..." */
+    char env_id[RB_ID_MAX];
+    char *name;                    /* owned */
+    json_t *config;                /* {subject, resources, workflows} as validated (owned) */
+    int64_t created_at;
+    int64_t updated_at;
+    int64_t deleted_at;            /* 0 while active */
+} rb_directive;
+
+void rb_directive_clear(rb_directive *d);
+int rb_store_directive_insert(rb_store *st, const rb_directive *d, rb_err *err);
+/* RB_NOTFOUND for another environment's, unknown, or (unless include_deleted)
+ * deleted directives. */
+int rb_store_directive_get(rb_store *st, const char *env_id, const char *id,
+                           int include_deleted, rb_directive *out, rb_err *err);
+/* Active directives, newest first (created_at desc, id desc); *out malloc'd,
+ * rb_directive_clear each then free. *total counts all active ones. */
+int rb_store_directive_list(rb_store *st, const char *env_id, int limit, int page,
+                            rb_directive **out, size_t *n, int64_t *total, rb_err *err);
+/* Soft delete; RB_NOTFOUND when unknown or already deleted. */
+int rb_store_directive_delete(rb_store *st, const char *env_id, const char *id, rb_err *err);
+
+/* Run statuses: pending, dispatching, running, waiting (active) and
+ * completed, partial, errored (terminal). */
+typedef struct rb_directive_run {
+    char id[RB_ID_MAX];            /* "drvrun_..." */
+    char env_id[RB_ID_MAX];
+    char directive_id[RB_ID_MAX];
+    char asset_id[RB_ID_MAX];
+    char status[16];
+    json_t *node_states;           /* NodeState[] of spec §7.4 (owned) */
+    json_t *work;                  /* the engine's bookkeeping object (owned, never shown) */
+    int auto_trigger;              /* started by the asset's `directives` list */
+    int64_t created_at;
+    int64_t updated_at;            /* last status change */
+    int64_t started_at;
+    int64_t completed_at;          /* 0 until terminal */
+} rb_directive_run;
+
+void rb_directive_run_clear(rb_directive_run *r);
+/* 1 for completed, partial, errored. */
+int rb_directive_run_terminal(const char *status);
+/* Inserts a pending run (id generated when empty) and its
+ * robots.directive_run.created event in one transaction. RB_NOTFOUND when the
+ * directive is unknown, deleted or in another environment; RB_CONFLICT when
+ * a run of the same directive for the same asset is still active
+ * (conflict_id = its id) or, for an automatic run, when one already ran
+ * (conflict_id = ""). */
+int rb_store_directive_run_create(rb_store *st, rb_directive_run *r,
+                                  char conflict_id[RB_ID_MAX], rb_err *err);
+int rb_store_directive_run_get(rb_store *st, const char *env_id, const char *directive_id,
+                               const char *run_id, rb_directive_run *out, rb_err *err);
+/* Newest first; same paging and ownership rules as rb_store_directive_list. */
+int rb_store_directive_run_list(rb_store *st, const char *env_id, const char *directive_id,
+                                int limit, int page, rb_directive_run **out, size_t *n,
+                                int64_t *total, rb_err *err);
+/* Claims up to max active runs that are due (all environments), for owner
+ * until now + lease_seconds; a pending run becomes dispatching. A run whose
+ * lease ran out (its node died) is claimable again. *out malloc'd. */
+int rb_store_directive_run_claim(rb_store *st, const char *owner, int lease_seconds, int max,
+                                 rb_directive_run **out, size_t *n, rb_err *err);
+/* Writes status, node_states and work of r while owner holds it; when the
+ * status becomes terminal also completed_at and the terminal event
+ * (robots.directive_run.<status>), in the same transaction, and the claim is
+ * released. Otherwise the claim is kept (release = 0) or released with the
+ * run due again at next_check_ms (release = 1). RB_CONFLICT when owner no
+ * longer holds the run. r->completed_at/updated_at are updated. */
+int rb_store_directive_run_save(rb_store *st, const char *owner, rb_directive_run *r,
+                                int release, int64_t next_check_ms, rb_err *err);
+/* Records that run_id of directive_id dispatched job_id (the job's
+ * `directive` field). */
+int rb_store_job_set_directive(rb_store *st, const char *job_id, const char *directive_id,
+                               const char *run_id, rb_err *err);
+/* Events of one run in write order (rb_event.job_id is ""). */
+int rb_store_events_for_run(rb_store *st, const char *run_id, rb_event **out, size_t *n,
+                            rb_err *err);
 
 #endif

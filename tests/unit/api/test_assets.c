@@ -366,6 +366,134 @@ static void test_list_paging(void **state)
     }
 }
 
+/* One list call with up to three query parameters (NULL = absent). */
+static void list_call(fixture *f, call *c, const char *limit, const char *page,
+                      const char *cursor)
+{
+    call_init(c, &f->dev, "GET", NULL, NULL, NULL);
+    if (limit)
+        c->query[c->req.nquery++] = (rb_kv){"limit", limit};
+    if (page)
+        c->query[c->req.nquery++] = (rb_kv){"page", page};
+    if (cursor)
+        c->query[c->req.nquery++] = (rb_kv){"cursor", cursor};
+    rb_api_asset_list(&f->app, &c->req, &c->resp);
+}
+
+/* What the SDK's CursorPage does: follow next_cursor (sent back as cursor,
+ * with the original query kept) until it is null. */
+static void test_list_cursor(void **state)
+{
+    fixture *f = *state;
+    char body[9000];
+    call c;
+    /* Created within the same second or two: the id orders the ties. */
+    for (int i = 0; i < 7; i++) {
+        assert_int_equal(create(f, &f->dev, "{\"input\":\"@\"}", &c, body), 201);
+        rb_resp_free(&c.resp);
+    }
+    assert_int_equal(create(f, &f->prod, "{\"input\":\"@\"}", &c, body), 201);
+    rb_resp_free(&c.resp);
+
+    /* The reference order: one page of everything. */
+    char all[7][RB_ID_MAX];
+    list_call(f, &c, "100", NULL, NULL);
+    assert_int_equal(c.resp.status, 200);
+    assert_int_equal(json_array_size(data(&c)), 7);
+    assert_true(json_is_null(json_object_get(c.resp.json, "next_cursor")));
+    for (size_t i = 0; i < 7; i++)
+        snprintf(all[i], RB_ID_MAX, "%s", sget(json_array_get(data(&c), i), "id"));
+    rb_resp_free(&c.resp);
+
+    /* Limit 3 → 3 + 3 + 1, same order, no repeats, null at the end. */
+    char cur[256] = "";
+    size_t seen = 0, pages = 0;
+    do {
+        list_call(f, &c, "3", NULL, cur[0] ? cur : NULL);
+        assert_int_equal(c.resp.status, 200);
+        pages++;
+        json_t *arr = data(&c);
+        for (size_t i = 0; i < json_array_size(arr); i++) {
+            assert_true(seen < 7);
+            assert_string_equal(sget(json_array_get(arr, i), "id"), all[seen++]);
+        }
+        json_t *next = json_object_get(c.resp.json, "next_cursor");
+        assert_true(json_is_string(next) || json_is_null(next));
+        snprintf(cur, sizeof cur, "%s", json_is_string(next) ? json_string_value(next) : "");
+        if (cur[0])
+            assert_int_equal(json_array_size(arr), 3);
+        rb_resp_free(&c.resp);
+    } while (cur[0]);
+    assert_int_equal(seen, 7);
+    assert_int_equal(pages, 3);
+
+    /* Page mode also says where to go on; with both, the cursor wins. */
+    list_call(f, &c, "3", "2", NULL);
+    assert_int_equal(json_array_size(data(&c)), 3);
+    assert_string_equal(sget(json_array_get(data(&c), 0), "id"), all[3]);
+    snprintf(cur, sizeof cur, "%s", sget(c.resp.json, "next_cursor"));
+    rb_resp_free(&c.resp);
+    list_call(f, &c, "3", "2", cur);
+    assert_int_equal(c.resp.status, 200);
+    assert_int_equal(json_array_size(data(&c)), 1);
+    assert_string_equal(sget(json_array_get(data(&c), 0), "id"), all[6]);
+    assert_true(json_is_null(json_object_get(c.resp.json, "next_cursor")));
+    rb_resp_free(&c.resp);
+    list_call(f, &c, "3", "3", NULL);
+    assert_int_equal(json_array_size(data(&c)), 1);
+    assert_true(json_is_null(json_object_get(c.resp.json, "next_cursor")));
+    rb_resp_free(&c.resp);
+
+    /* A cursor the server did not issue → 400 naming cursor. Variants of
+     * a real one: edited, truncated, re-padded, leading zero, other words. */
+    list_call(f, &c, "3", NULL, NULL);
+    char good[256];
+    snprintf(good, sizeof good, "%s", sget(c.resp.json, "next_cursor"));
+    rb_resp_free(&c.resp);
+    char edited[256], cut[256], padded[300], zero[256], made[256];
+    snprintf(edited, sizeof edited, "%s", good);
+    edited[strlen(edited) / 2] = edited[strlen(edited) / 2] == 'A' ? 'B' : 'A';
+    snprintf(cut, sizeof cut, "%.*s", (int)strlen(good) - 3, good);
+    snprintf(padded, sizeof padded, "%s==", good);
+    char plain[128];
+    int64_t created = 0;
+    {
+        rb_asset a;
+        rb_err err;
+        assert_int_equal(rb_store_asset_get(f->st, f->dev.id, all[2], &a, &err), RB_OK);
+        created = a.created_at;
+        rb_asset_clear(&a);
+    }
+    snprintf(plain, sizeof plain, "a1.0%lld.%s", (long long)created, all[2]);
+    assert_true(rb_base64url(plain, strlen(plain), zero, sizeof zero) > 0);
+    snprintf(plain, sizeof plain, "a1.%lld.%s", (long long)created, all[2]);
+    assert_true(rb_base64url(plain, strlen(plain), made, sizeof made) > 0);
+    assert_string_equal(made, good); /* the format really is what was varied */
+    snprintf(plain, sizeof plain, "a2.%lld.%s", (long long)created, all[2]);
+    char other_ver[256];
+    assert_true(rb_base64url(plain, strlen(plain), other_ver, sizeof other_ver) > 0);
+    snprintf(plain, sizeof plain, "a1.%lld.x'y", (long long)created);
+    char bad_id[256];
+    assert_true(rb_base64url(plain, strlen(plain), bad_id, sizeof bad_id) > 0);
+    const char *bad[] = {"", "garbage!", "abc", edited, cut, padded, zero, other_ver, bad_id};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        list_call(f, &c, "3", NULL, bad[i]);
+        if (c.resp.status != 400)
+            fail_msg("cursor '%s' answered %d", bad[i], c.resp.status);
+        assert_string_equal(err_type(&c), "invalid_parameters");
+        assert_non_null(strstr(err_msg(&c), "cursor"));
+        rb_resp_free(&c.resp);
+    }
+    /* The good one still works, and limit is still checked alongside it. */
+    list_call(f, &c, "3", NULL, good);
+    assert_int_equal(c.resp.status, 200);
+    assert_string_equal(sget(json_array_get(data(&c), 0), "id"), all[3]);
+    rb_resp_free(&c.resp);
+    list_call(f, &c, "0", NULL, good);
+    assert_int_equal(c.resp.status, 400);
+    rb_resp_free(&c.resp);
+}
+
 static void test_patch_and_delete(void **state)
 {
     fixture *f = *state;
@@ -635,6 +763,74 @@ static void test_public_track(void **state)
     rb_asset_clear(&b);
 }
 
+/* Spec §8.10: a signed playback id needs a token, which the embedded library
+ * cannot issue yet, so it opens nothing; the public id of the same asset
+ * still serves the track, and the track URL only ever uses a public id. */
+static void test_public_track_signed_playback(void **state)
+{
+    fixture *f = *state;
+    char id[RB_ID_MAX];
+    ready_asset(f, &f->dev, id);
+    call c;
+    call_init(&c, &f->dev, "POST", id, NULL, "{\"policy\":\"signed\"}");
+    rb_api_playback_create(&f->app, &c.req, &c.resp);
+    assert_int_equal(c.resp.status, 201);
+    char spid[RB_ID_MAX];
+    snprintf(spid, sizeof spid, "%s", sget(data(&c), "id"));
+    rb_resp_free(&c.resp);
+    rb_asset a;
+    rb_err err;
+    assert_int_equal(rb_store_asset_get(f->st, f->dev.id, id, &a, &err), RB_OK);
+    char ppid[RB_ID_MAX];
+    snprintf(ppid, sizeof ppid, "%s", sget(json_array_get(a.playback_ids, 0), "id"));
+    assert_string_equal(sget(json_array_get(a.playback_ids, 0), "policy"), "public");
+    const char *tid = a.tracks[0].id;
+
+    /* Without a token, and with one (no token can be valid yet): 403. */
+    for (int k = 0; k < 2; k++) {
+        call_init(&c, NULL, "GET", spid, tid, NULL);
+        if (k) {
+            c.query[0] = (rb_kv){"token", "not.a.jwt"};
+            c.req.nquery = 1;
+        }
+        rb_api_public_track(&f->app, &c.req, &c.resp);
+        assert_int_equal(c.resp.status, 403);
+        assert_string_equal(err_type(&c), "forbidden");
+        assert_non_null(strstr(err_msg(&c), "signed playback needs a token"));
+        assert_non_null(strstr(err_msg(&c), "use a public playback id"));
+        assert_null(c.resp.raw);
+        rb_resp_free(&c.resp);
+    }
+    /* A signed id with a track that is not its asset's stays a 404. */
+    call_init(&c, NULL, "GET", spid, "nosuchtrack", NULL);
+    rb_api_public_track(&f->app, &c.req, &c.resp);
+    assert_int_equal(c.resp.status, 404);
+    rb_resp_free(&c.resp);
+
+    /* The public id keeps working. */
+    call_init(&c, NULL, "GET", ppid, tid, NULL);
+    rb_api_public_track(&f->app, &c.req, &c.resp);
+    assert_int_equal(c.resp.status, 200);
+    assert_int_equal(c.resp.raw_len, strlen(EN_VTT));
+    assert_memory_equal(c.resp.raw, EN_VTT, c.resp.raw_len);
+    rb_resp_free(&c.resp);
+
+    /* The track URL uses the public id even when the signed one comes first,
+     * and there is no URL when only signed ids are left. */
+    char url[512], want[512];
+    json_t *pub = json_incref(json_array_get(a.playback_ids, 0));
+    json_array_remove(a.playback_ids, 0);
+    json_array_append_new(a.playback_ids, pub);
+    assert_string_equal(sget(json_array_get(a.playback_ids, 0), "policy"), "signed");
+    rb_library_track_url(&f->lib, &a, &a.tracks[0], url, sizeof url);
+    snprintf(want, sizeof want, "https://robots.example/stream/%s/text/%s.vtt", ppid, tid);
+    assert_string_equal(url, want);
+    json_array_remove(a.playback_ids, 1);
+    rb_library_track_url(&f->lib, &a, &a.tracks[0], url, sizeof url);
+    assert_string_equal(url, "");
+    rb_asset_clear(&a);
+}
+
 static void test_public_file(void **state)
 {
     fixture *f = *state;
@@ -694,10 +890,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_captions_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_patch_and_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tracks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_playback_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_public_track, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_public_track_signed_playback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_public_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 /* test_server.c — the real libmicrohttpd server on an ephemeral port, driven
- * with libcurl: body cap (413, declared and chunked), malformed JSON (400),
+ * with libcurl: body cap (413, declared with and without Expect, and
+ * chunked; a declared body is drained before the 413), malformed JSON (400),
  * missing credentials (401 + WWW-Authenticate), 405 + Allow, query decoding,
  * and the JSON content type on every answer. */
 #include <setjmp.h>
@@ -13,6 +14,10 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "common/buf.h"
 #include "common/clock.h"
@@ -160,8 +165,14 @@ static size_t read_filler(char *buf, size_t sz, size_t n, void *ud)
     return k;
 }
 
-static void request(fixture *f, const char *method, const char *path, const char *userpwd,
-                    const char *body, size_t body_len, int chunked, reply *r)
+/* How a request says (or not) that it waits for "100 Continue". */
+enum { EXPECT_CURL_DEFAULT, EXPECT_NONE, EXPECT_CONTINUE };
+
+/* Like request(), with the Expect header under the caller's control; *cc
+ * receives libcurl's result instead of failing the test on a send error. */
+static void request_ex(fixture *f, const char *method, const char *path, const char *userpwd,
+                       const char *body, size_t body_len, int chunked, int expect, reply *r,
+                       CURLcode *cc_out)
 {
     memset(r, 0, sizeof *r);
     rb_buf_init(&r->body, 1 << 20);
@@ -190,15 +201,28 @@ static void request(fixture *f, const char *method, const char *path, const char
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
     }
+    /* "Expect:" with no value stops libcurl from adding its own. */
+    if (expect == EXPECT_NONE)
+        hs = curl_slist_append(hs, "Expect:");
+    else if (expect == EXPECT_CONTINUE)
+        hs = curl_slist_append(hs, "Expect: 100-continue");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
     CURLcode cc = curl_easy_perform(c);
-    /* The server may close the connection while a large upload is still
-     * being sent; the 413 has been received by then. */
-    if (cc != CURLE_OK && cc != CURLE_SEND_ERROR)
-        fail_msg("%s %s: %s", method, path, curl_easy_strerror(cc));
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(hs);
     curl_easy_cleanup(c);
+    if (cc_out)
+        *cc_out = cc;
+    /* The server may close the connection while a large upload is still
+     * being sent; the 413 has been received by then. */
+    else if (cc != CURLE_OK && cc != CURLE_SEND_ERROR)
+        fail_msg("%s %s: %s", method, path, curl_easy_strerror(cc));
+}
+
+static void request(fixture *f, const char *method, const char *path, const char *userpwd,
+                    const char *body, size_t body_len, int chunked, reply *r)
+{
+    request_ex(f, method, path, userpwd, body, body_len, chunked, EXPECT_CURL_DEFAULT, r, NULL);
 }
 
 static json_t *error_of(reply *r, const char *type)
@@ -294,6 +318,126 @@ static void test_oversized_body_413(void **state)
     free(big);
 
     /* The server is still healthy afterwards. */
+    request(f, "GET", "/healthz", NULL, NULL, 0, 0, &r);
+    assert_int_equal(r.status, 200);
+    rb_buf_free(&r.body);
+}
+
+/* Writes a POST with a declared body of body_len bytes and no Expect over a
+ * plain socket, the whole body before reading anything (what fetch does),
+ * then reads the answer until the server closes. Returns 0 when every byte
+ * was written and the answer read without a reset, else the errno seen;
+ * the answer (truncated) goes to out. */
+static int raw_post_all(fixture *f, const char *path, size_t body_len, char *out, size_t outsz)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)rb_http_port(f->http));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    char head[512];
+    int hl = snprintf(head, sizeof head,
+                      "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic %s\r\n"
+                      "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                      path, "dG9rX3NydjpzZWs=" /* tok_srv:sek */, body_len);
+    static char chunk[64 * 1024];
+    memset(chunk, ' ', sizeof chunk);
+    int rc = 0;
+    if (send(fd, head, (size_t)hl, MSG_NOSIGNAL) != hl)
+        rc = errno ? errno : EIO;
+    for (size_t sent = 0; !rc && sent < body_len;) {
+        size_t k = body_len - sent < sizeof chunk ? body_len - sent : sizeof chunk;
+        ssize_t w = send(fd, chunk, k, MSG_NOSIGNAL);
+        if (w <= 0)
+            rc = errno ? errno : EIO;
+        else
+            sent += (size_t)w;
+    }
+    size_t got = 0;
+    while (!rc) {
+        char tmp[4096];
+        ssize_t r = recv(fd, tmp, sizeof tmp, 0);
+        if (r < 0)
+            rc = errno;
+        if (r <= 0)
+            break;
+        size_t k = (size_t)r < outsz - 1 - got ? (size_t)r : outsz - 1 - got;
+        memcpy(out + got, tmp, k);
+        got += k;
+    }
+    out[got] = '\0';
+    close(fd);
+    return rc;
+}
+
+/* What fetch and the SDK do: a declared oversize body sent at once, with no
+ * Expect. The server must drain it and answer 413, not close while the
+ * client is still writing (which the client sees as a reset, and retries).
+ * With Expect: 100-continue the 413 comes before the body is sent. */
+static void test_oversized_declared_body_drained(void **state)
+{
+    fixture *f = *state;
+    static const size_t sizes[] = {RB_MAX_BODY + 64, 4u * RB_MAX_BODY, 16u * RB_MAX_BODY};
+    size_t max = sizes[2];
+    char *big = malloc(max);
+    assert_non_null(big);
+    memset(big, ' ', max);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        for (int k = 0; k < 3; k++) {
+            char ans[2048];
+            int e = raw_post_all(f, "/robots/v0/jobs/summarize", sizes[i], ans, sizeof ans);
+            if (e)
+                fail_msg("%zu bytes without Expect: %s", sizes[i], strerror(e));
+            if (strncmp(ans, "HTTP/1.1 413 ", 13) != 0)
+                fail_msg("%zu bytes without Expect answered: %.80s", sizes[i], ans);
+            assert_non_null(strcasestr(ans, "\r\nConnection: close\r\n"));
+            assert_non_null(strstr(ans, "\"payload_too_large\""));
+        }
+        /* The same through libcurl, with and without credentials. */
+        for (int k = 0; k < 2; k++) {
+            reply r;
+            CURLcode cc = CURLE_OK;
+            request_ex(f, "POST", "/robots/v0/jobs/summarize", k ? NULL : "tok_srv:sek",
+                       big, sizes[i], 0, EXPECT_NONE, &r, &cc);
+            if (cc != CURLE_OK)
+                fail_msg("%zu bytes without Expect: %s (status %ld)", sizes[i],
+                         curl_easy_strerror(cc), r.status);
+            assert_int_equal(r.status, 413);
+            assert_string_equal(r.ctype, "application/json");
+            assert_string_equal(r.connection, "close");
+            json_decref(error_of(&r, "payload_too_large"));
+            rb_buf_free(&r.body);
+        }
+    }
+
+    /* With Expect: 100-continue the answer comes first and the body is
+     * never sent: libcurl sees a final status instead of 100 Continue. */
+    reply r;
+    CURLcode cc = CURLE_OK;
+    request_ex(f, "POST", "/robots/v0/jobs/summarize", "tok_srv:sek", big, sizes[1], 0,
+               EXPECT_CONTINUE, &r, &cc);
+    assert_int_equal(cc, CURLE_OK);
+    assert_int_equal(r.status, 413);
+    assert_string_equal(r.connection, "close");
+    json_decref(error_of(&r, "payload_too_large"));
+    rb_buf_free(&r.body);
+    free(big);
+
+    /* Past the discard limit the body is not drained: the 413 is queued
+     * at once and the connection closed (the client may see the answer or
+     * a reset, depending on timing). Either way the server stays up. */
+    size_t huge = 16u * RB_MAX_BODY + 1;
+    big = malloc(huge);
+    assert_non_null(big);
+    memset(big, ' ', huge);
+    request_ex(f, "POST", "/robots/v0/jobs/summarize", "tok_srv:sek", big, huge, 0, EXPECT_NONE,
+               &r, &cc);
+    assert_true(cc != CURLE_OK || r.status == 413);
+    rb_buf_free(&r.body);
+    free(big);
     request(f, "GET", "/healthz", NULL, NULL, 0, 0, &r);
     assert_int_equal(r.status, 200);
     rb_buf_free(&r.body);
@@ -426,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_healthz_and_404),
         cmocka_unit_test(test_missing_credentials_401),
         cmocka_unit_test(test_oversized_body_413),
+        cmocka_unit_test(test_oversized_declared_body_drained),
         cmocka_unit_test(test_malformed_json_400),
         cmocka_unit_test(test_concurrent_duplicates),
         cmocka_unit_test(test_bad_listen_addresses),

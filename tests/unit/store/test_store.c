@@ -1533,7 +1533,8 @@ static void test_migration_2_upgrades_v1(void **state)
         " WHERE name IN ('ingest_owner', 'ingest_lease_expires_ms', 'info')",
         "SELECT count(*) FROM blobs",
     };
-    const int want[] = {2, 2, 2, 3, 1};
+    /* Every later migration applies too: the upgrade ends at the newest version. */
+    const int want[] = {rb_sqlite_nmigrations, rb_sqlite_nmigrations, 2, 3, 1};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         sqlite3_stmt *q;
         assert_int_equal(sqlite3_prepare_v2(db, checks[i], -1, &q, NULL), SQLITE_OK);
@@ -1577,6 +1578,96 @@ static void test_migration_2_upgrades_v1(void **state)
     sqlite3_close(db);
 }
 
+/* Keyset paging: (created_at, id) order across ties, the "more" flag,
+ * environment isolation, and an asset deleted mid-iteration skips nothing. */
+static void test_asset_list_after(void **state)
+{
+    fx *f = *state;
+    /* Three share created_at 200, so the id breaks the tie. */
+    static const char *ids[] = {"as_a", "as_b", "as_c", "as_d", "as_e"};
+    static const int64_t at[] = {100, 200, 200, 200, 300};
+    for (int i = 0; i < 5; i++)
+        insert_asset(f, ids[i], "ready", at[i], NULL, 0);
+    rb_asset other;
+    memset(&other, 0, sizeof other);
+    snprintf(other.id, sizeof other.id, "as_other");
+    snprintf(other.env_id, sizeof other.env_id, "%s", f->other.id);
+    snprintf(other.status, sizeof other.status, "ready");
+    other.playback_ids = json_array();
+    other.thumbnail_time = -1;
+    other.created_at = 250;
+    rb_err err;
+    assert_int_equal(rb_store_asset_insert(f->st, &other, &err), RB_OK);
+    json_decref(other.playback_ids);
+
+    static const char *want[] = {"as_e", "as_d", "as_c", "as_b", "as_a"};
+    rb_asset *list;
+    size_t n;
+    int more;
+    /* From the start, two at a time. */
+    assert_int_equal(rb_store_asset_list_after(f->st, f->env.id, 2, 0, NULL, &list, &n, &more,
+                                               &err),
+                     RB_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(more, 1);
+    assert_string_equal(list[0].id, "as_e");
+    assert_string_equal(list[1].id, "as_d");
+    size_t seen = 2;
+    char last_id[RB_ID_MAX];
+    int64_t last_at = list[1].created_at;
+    snprintf(last_id, sizeof last_id, "%s", list[1].id);
+    for (size_t i = 0; i < n; i++)
+        rb_asset_clear(&list[i]);
+    free(list);
+    /* The cursor's own asset is deleted before the next page: nothing is
+     * skipped or repeated. */
+    assert_int_equal(rb_store_asset_delete(f->st, f->env.id, "as_d", &err), RB_OK);
+    while (more) {
+        assert_int_equal(rb_store_asset_list_after(f->st, f->env.id, 2, last_at, last_id, &list,
+                                                   &n, &more, &err),
+                         RB_OK);
+        assert_true(n > 0);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(seen < 5);
+            assert_string_equal(list[i].id, want[seen++]);
+            assert_string_equal(list[i].env_id, f->env.id);
+        }
+        last_at = list[n - 1].created_at;
+        snprintf(last_id, sizeof last_id, "%s", list[n - 1].id);
+        for (size_t i = 0; i < n; i++)
+            rb_asset_clear(&list[i]);
+        free(list);
+    }
+    assert_int_equal(seen, 5);
+    /* Exactly a full last page: more is 0, not one empty page later. */
+    assert_int_equal(rb_store_asset_list_after(f->st, f->env.id, 2, 200, "as_c", &list, &n, &more,
+                                               &err),
+                     RB_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(more, 0);
+    assert_string_equal(list[0].id, "as_b");
+    assert_string_equal(list[1].id, "as_a");
+    for (size_t i = 0; i < n; i++)
+        rb_asset_clear(&list[i]);
+    free(list);
+    /* After the oldest: nothing. */
+    assert_int_equal(rb_store_asset_list_after(f->st, f->env.id, 2, 100, "as_a", &list, &n, &more,
+                                               &err),
+                     RB_OK);
+    assert_int_equal(n, 0);
+    assert_null(list);
+    assert_int_equal(more, 0);
+    /* The other environment sees only its own. */
+    assert_int_equal(rb_store_asset_list_after(f->st, f->other.id, 100, 0, NULL, &list, &n, &more,
+                                               &err),
+                     RB_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(more, 0);
+    assert_string_equal(list[0].id, "as_other");
+    rb_asset_clear(&list[0]);
+    free(list);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1599,6 +1690,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_busy_maps_to_503, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_open_migrates_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_assets_tracks_blobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_asset_list_after, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ingest_claim_exclusive_and_lease, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ingest_finish_deleted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_track_info_roundtrip, setup, teardown),
