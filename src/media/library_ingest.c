@@ -26,6 +26,7 @@
 #include "media/langname.h"
 #include "media/library.h"
 #include "media/probe.h"
+#include "media/srt.h"
 #include "media/vtt.h"
 
 /* Text files are parsed in memory; 64 MiB is far beyond any real caption
@@ -133,29 +134,6 @@ static void track_fail(rb_track *t, const char *msg)
     t->errors = input_errors(msg);
 }
 
-/* SRT is the other format Mux takes for subtitles. It is recognised only to
- * give a clear message: conversion is not implemented yet. */
-static int looks_like_srt(const char *s, size_t len)
-{
-    size_t i = 0;
-    if (len >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
-        (unsigned char)s[2] == 0xBF)
-        i = 3;
-    while (i < len && (s[i] == '\r' || s[i] == '\n' || s[i] == ' '))
-        i++;
-    size_t digits = 0;
-    while (i < len && s[i] >= '0' && s[i] <= '9') {
-        i++;
-        digits++;
-    }
-    if (!digits)
-        return 0;
-    while (i < len && (s[i] == '\r' || s[i] == '\n'))
-        i++;
-    return i + 2 < len && s[i] >= '0' && s[i] <= '9' && s[i + 1] >= '0' && s[i + 1] <= '9' &&
-           s[i + 2] == ':';
-}
-
 /* Writes the end state of a track's ingest: content (may be NULL) becomes
  * its blob in the same transaction. A track deleted or taken over meanwhile
  * is left alone. Returns 0 when the store failed (busy, I/O): the track is
@@ -206,14 +184,35 @@ static int ingest_text(rb_library *lib, rb_track *t)
         json_decref(j);
     } else {
         rb_vtt v;
-        if (looks_like_srt(rb_buf_cstr(&b), b.len)) {
-            track_fail(t, "the file is SubRip (SRT); only WebVTT text tracks are supported for "
-                          "now, convert it to WebVTT");
-        } else if (rb_vtt_parse(rb_buf_cstr(&b), b.len, &v, &e) != RB_OK) {
+        int converted_ok = 1;
+        if (rb_srt_sniff(rb_buf_cstr(&b), b.len)) {
+            /* SRT is the other format Mux takes for subtitles. It is converted
+             * here, once, so the track stores WebVTT like every other text
+             * track: workflows and the public .vtt URL need not know. */
+            char *conv = NULL;
+            size_t conv_len = 0;
+            if (rb_srt_to_vtt(rb_buf_cstr(&b), b.len, &conv, &conv_len, &e) != RB_OK) {
+                char msg[600];
+                snprintf(msg, sizeof msg, "the file is SubRip (SRT) and could not be converted "
+                                          "to WebVTT: %s", e.message);
+                track_fail(t, msg);
+                converted_ok = 0;
+            } else {
+                /* The converted file may be larger than the fetch limit b had. */
+                rb_buf_free(&b);
+                rb_buf_init(&b, conv_len);
+                if (rb_buf_append(&b, conv, conv_len) != RB_OK) {
+                    track_fail(t, "out of memory while converting SRT to WebVTT");
+                    converted_ok = 0;
+                }
+                free(conv);
+            }
+        }
+        if (converted_ok && rb_vtt_parse(rb_buf_cstr(&b), b.len, &v, &e) != RB_OK) {
             char msg[600];
             snprintf(msg, sizeof msg, "the file is not valid WebVTT: %s", e.message);
             track_fail(t, msg);
-        } else {
+        } else if (converted_ok) {
             t->duration = (double)rb_vtt_last_end_ms(&v) / 1000.0;
             rb_vtt_free(&v);
             ctype = "text/vtt";
