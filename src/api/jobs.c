@@ -323,18 +323,32 @@ void rb_api_job_get(rb_app *app, const rb_req *req, rb_resp *resp)
         answer_unknown_workflow(resp, workflow);
         return;
     }
-    rb_job job;
-    rb_job_init(&job);
+    /* The store hands back the job already rendered (and memoized while the
+     * row stays the same), so a polled job is not parsed, rebuilt and dumped
+     * again on every GET; only the {"data": ...} envelope is added here. */
+    char *text = NULL;
+    size_t len = 0;
     rb_err err;
     rb_err_clear(&err);
-    int rc = rb_store_job_get(app->store, req->env.id, workflow, id, &job, &err);
-    if (rc == RB_NOTFOUND)
+    int rc = rb_store_job_get_json(app->store, req->env.id, workflow, id, &text, &len, &err);
+    if (rc == RB_NOTFOUND) {
         rb_resp_errorf(resp, 404, "not_found", "no %s job with id '%.255s'", workflow, id);
-    else if (rc != RB_OK)
+    } else if (rc != RB_OK) {
         answer_store_error(resp, rc, &err);
-    else
-        rb_resp_data(resp, 200, rb_job_to_json(&job));
-    rb_job_clear(&job);
+    } else {
+        static const char head[] = "{\"data\":", tail[] = "}";
+        char *body = malloc(sizeof head - 1 + len + sizeof tail);
+        if (!body) {
+            rb_resp_errorf(resp, 500, "internal_error", "out of memory building the response");
+        } else {
+            memcpy(body, head, sizeof head - 1);
+            memcpy(body + sizeof head - 1, text, len);
+            memcpy(body + sizeof head - 1 + len, tail, sizeof tail);
+            rb_resp_raw(resp, 200, "application/json", body, sizeof head - 1 + len + 1);
+            free(body);
+        }
+    }
+    free(text);
 }
 
 /* Parses a query integer: optional leading digits only (no sign, no spaces),

@@ -6,6 +6,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,10 +62,52 @@ static void to_hex(const unsigned char *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* SHA256() and EVP_sha256() look the algorithm up in OpenSSL 3's provider
+ * registry on every call (a global lock and a hash lookup, about as costly
+ * as hashing a short secret), and every authenticated request hashes one.
+ * The explicitly fetched implementation is looked up once and kept. */
+static EVP_MD *sha256_md;
+/* Each thread also keeps its digest context (freed when the thread ends),
+ * instead of allocating and freeing one per hash. */
+static pthread_key_t sha256_ctx_key;
+static int sha256_key_ok;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    sha256_key_ok = pthread_key_create(&sha256_ctx_key, sha256_ctx_free) == 0;
+}
+
+static int sha256_fast(const void *data, size_t len, unsigned char *md)
+{
+    if (!sha256_md || !sha256_key_ok)
+        return 0;
+    EVP_MD_CTX *ctx = pthread_getspecific(sha256_ctx_key);
+    if (!ctx) {
+        ctx = EVP_MD_CTX_new();
+        if (!ctx)
+            return 0;
+        if (pthread_setspecific(sha256_ctx_key, ctx) != 0) {
+            EVP_MD_CTX_free(ctx);
+            return 0;
+        }
+    }
+    return EVP_DigestInit_ex2(ctx, sha256_md, NULL) && EVP_DigestUpdate(ctx, data, len) &&
+           EVP_DigestFinal_ex(ctx, md, NULL);
+}
+
 void rb_sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(data, len, md);
+    pthread_once(&sha256_once, sha256_fetch);
+    if (!sha256_fast(data, len, md))
+        SHA256(data, len, md); /* no cached context: the slow path still hashes */
     to_hex(md, sizeof md, out);
 }
 

@@ -1,10 +1,18 @@
 #include "http/auth.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/clock.h"
 #include "common/crypto.h"
+
+/* A token with more scopes, or a longer one, is not cached (checked against
+ * the database every time), which keeps an entry a fixed size. */
+#define CACHE_SCOPES 8
+#define CACHE_SCOPE_MAX 64
 
 static int unauthorized(rb_err *err, const char *why)
 {
@@ -22,6 +30,118 @@ int rb_auth_scope_allows(const json_t *scopes, const char *scope)
             return 1;
     }
     return 0;
+}
+
+/* ---- credential cache (see auth.h) -------------------------------------- */
+
+typedef struct cache_entry {
+    uint64_t store;                /* rb_store_serial; 0 = empty slot */
+    char token_id[RB_ID_MAX];
+    char secret_sha256[65];        /* as stored: the digest of the right secret */
+    rb_env env;
+    char scopes[CACHE_SCOPES][CACHE_SCOPE_MAX];
+    int nscopes;
+    int64_t expires_ns;            /* rb_mono_ns() deadline */
+} cache_entry;
+
+/* What a hit hands back: copied out under the lock, used after it. */
+typedef struct cache_hit {
+    char secret_sha256[65];
+    rb_env env;
+    int allowed;                   /* the cached scopes grant the route's scope */
+} cache_hit;
+
+/* Every authenticated request reads the cache and almost none writes it, so
+ * readers share the lock and never wait for each other. */
+static pthread_rwlock_t cache_mu = PTHREAD_RWLOCK_INITIALIZER;
+static cache_entry cache[RB_AUTH_CACHE_SLOTS];
+static int64_t cache_ttl_ns = (int64_t)RB_AUTH_CACHE_TTL_MS * 1000000;
+
+void rb_auth_cache_set_ttl_ms(int ms)
+{
+    pthread_rwlock_wrlock(&cache_mu);
+    cache_ttl_ns = ms > 0 ? (int64_t)ms * 1000000 : 0;
+    pthread_rwlock_unlock(&cache_mu);
+}
+
+void rb_auth_cache_flush(void)
+{
+    pthread_rwlock_wrlock(&cache_mu);
+    memset(cache, 0, sizeof cache);
+    pthread_rwlock_unlock(&cache_mu);
+}
+
+size_t rb_auth_cache_size(void)
+{
+    size_t n = 0;
+    pthread_rwlock_rdlock(&cache_mu);
+    for (size_t i = 0; i < RB_AUTH_CACHE_SLOTS; i++)
+        n += cache[i].store != 0;
+    pthread_rwlock_unlock(&cache_mu);
+    return n;
+}
+
+/* Direct-mapped: FNV-1a of the token id and the store serial picks the one
+ * slot an entry may live in, so the cache never grows past its array. */
+static size_t cache_slot(uint64_t store, const char *token_id)
+{
+    uint64_t h = 1469598103934665603ull ^ store;
+    for (const unsigned char *p = (const unsigned char *)token_id; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    return (size_t)(h % RB_AUTH_CACHE_SLOTS);
+}
+
+static int cache_get(uint64_t store, const char *token_id, const char *scope, cache_hit *out)
+{
+    int hit = 0;
+    int64_t now = rb_mono_ns();
+    pthread_rwlock_rdlock(&cache_mu);
+    const cache_entry *e = &cache[cache_slot(store, token_id)];
+    if (cache_ttl_ns > 0 && e->store == store && now < e->expires_ns &&
+        strcmp(e->token_id, token_id) == 0) {
+        memcpy(out->secret_sha256, e->secret_sha256, sizeof out->secret_sha256);
+        out->env = e->env;
+        out->allowed = 0;
+        for (int i = 0; i < e->nscopes && !out->allowed; i++)
+            out->allowed = strcmp(e->scopes[i], "*") == 0 || strcmp(e->scopes[i], scope) == 0;
+        hit = 1;
+    }
+    pthread_rwlock_unlock(&cache_mu);
+    return hit;
+}
+
+/* Remembers a token the database has just confirmed: tok passed the secret
+ * check and is not revoked, env is its environment. */
+static void cache_put(uint64_t store, const rb_token *tok, const rb_env *env)
+{
+    cache_entry e;
+    memset(&e, 0, sizeof e);
+    size_t i;
+    const json_t *v;
+    json_array_foreach(tok->scopes, i, v)
+    {
+        const char *s = json_string_value(v);
+        if (!s || i >= CACHE_SCOPES || strlen(s) >= CACHE_SCOPE_MAX)
+            return;
+        memcpy(e.scopes[i], s, strlen(s) + 1);
+        e.nscopes++;
+    }
+    if (strlen(tok->id) >= sizeof e.token_id || strlen(tok->secret_sha256) != 64)
+        return;
+    e.store = store;
+    memcpy(e.token_id, tok->id, strlen(tok->id) + 1);
+    memcpy(e.secret_sha256, tok->secret_sha256, sizeof e.secret_sha256);
+    e.env = *env;
+    pthread_rwlock_wrlock(&cache_mu);
+    if (cache_ttl_ns > 0) {
+        /* The deadline counts from now, after the database read: a revoke
+         * that committed before the read is already in tok. */
+        e.expires_ns = rb_mono_ns() + cache_ttl_ns;
+        cache[cache_slot(store, e.token_id)] = e;
+    }
+    pthread_rwlock_unlock(&cache_mu);
 }
 
 /* Splits "id:secret" (the secret may itself contain ':') into id_out and
@@ -89,6 +209,19 @@ static int auth_check(rb_store *st, const char *authorization, const char *scope
     char digest[65];
     rb_sha256_hex(secret, slen, digest);
 
+    uint64_t serial = rb_store_serial(st);
+    cache_hit hit;
+    if (cache_get(serial, out->token_id, scope, &hit)) {
+        /* Same order of checks as below: the secret before the scope. */
+        if (!rb_secure_equal(digest, 64, hit.secret_sha256, strlen(hit.secret_sha256)))
+            return unauthorized(err, bad);
+        if (!hit.allowed)
+            return rb_err_set(err, 403, "forbidden",
+                              "this access token does not have the %s permission", scope);
+        out->env = hit.env;
+        return RB_OK;
+    }
+
     rb_token tok;
     memset(&tok, 0, sizeof tok);
     rb_err serr;
@@ -115,20 +248,21 @@ static int auth_check(rb_store *st, const char *authorization, const char *scope
         return rb_err_set(err, 403, "forbidden",
                           "this access token does not have the %s permission", scope);
     }
-    char env_id[RB_ID_MAX];
-    snprintf(env_id, sizeof env_id, "%s", tok.env_id);
-    rb_token_clear(&tok);
-
-    rc = rb_store_env_get(st, env_id, &out->env, &serr);
-    if (rc == RB_NOTFOUND)
+    rc = rb_store_env_get(st, tok.env_id, &out->env, &serr);
+    if (rc == RB_NOTFOUND) {
+        rb_token_clear(&tok);
         return unauthorized(err, bad);
+    }
     if (rc != RB_OK) {
+        rb_token_clear(&tok);
         if (err)
             *err = serr;
         if (err && err->status < 500)
             err->status = rc == RB_BUSY ? 503 : 500;
         return RB_ERR;
     }
+    cache_put(serial, &tok, &out->env);
+    rb_token_clear(&tok);
     return RB_OK;
 }
 

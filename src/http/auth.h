@@ -37,4 +37,29 @@ int rb_auth_check(rb_store *st, const char *authorization, const char *scope, rb
 /* 1 when the token's scopes (a JSON array of strings) grant `scope`. */
 int rb_auth_scope_allows(const json_t *scopes, const char *scope);
 
+/* ---- credential cache --------------------------------------------------
+ *
+ * rb_auth_check keeps what it read about a token that passed the secret check
+ * (the stored SHA-256 of its secret, its environment and scopes) in a small
+ * process-wide cache, for RB_AUTH_CACHE_TTL_MS, so a busy client costs one
+ * SHA-256 and a constant-time compare per request instead of two database
+ * reads. What the cache does not change:
+ *   - the presented secret is always hashed and compared with the stored
+ *     digest; only tokens the database confirmed are cached, and a wrong
+ *     secret is never remembered as valid;
+ *   - a token revoked by another process (`robots token revoke`) or an
+ *     environment removed is refused at most RB_AUTH_CACHE_TTL_MS after the
+ *     change commits (the bound docs/http.md states);
+ *   - the cache holds RB_AUTH_CACHE_SLOTS entries at most (a new token evicts
+ *     the one in its slot), keyed by store and token id. */
+#define RB_AUTH_CACHE_TTL_MS 1000
+#define RB_AUTH_CACHE_SLOTS 256
+
+/* Sets how long an entry stays valid; 0 turns the cache off. For tests. */
+void rb_auth_cache_set_ttl_ms(int ms);
+/* Forgets every entry (e.g. after this process revokes a token). */
+void rb_auth_cache_flush(void);
+/* Entries currently held (expired ones included until replaced). */
+size_t rb_auth_cache_size(void);
+
 #endif

@@ -370,10 +370,18 @@ static unsigned pool_size(void)
         if (!*end && n >= 1 && n <= 256)
             return (unsigned)n;
     }
+    /* Two threads per core would keep the cores busy, but a create holds
+     * its thread until the group commit's fsync returns, so the thread count
+     * also bounds how many creates can share one commit. It bounds it more
+     * than it seems: a new connection goes to whichever pool thread accepts
+     * it first, and connections opened at once are accepted in bursts, so 32
+     * of them land on a few threads. Measured with wrk -c32 on 2 cores: 4
+     * threads → at most 3-4 creates per commit, 16 → 3-13, 32 → 13-26
+     * (docs/http.md). Idle threads cost only their stacks. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     long n = cpus > 0 ? 2 * cpus : 2;
-    if (n < 2)
-        n = 2;
+    if (n < 32)
+        n = 32;
     if (n > 64)
         n = 64;
     return (unsigned)n;
@@ -402,6 +410,10 @@ int rb_http_start(rb_app *app, const char *listen, struct rb_http **out, rb_err 
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     unsigned threads = pool_size();
+    /* Every request thread may hold a database connection at once; with a
+     * smaller pool the extra threads queue on the pool instead of reading. */
+    if (app->store)
+        rb_store_pool_reserve(app->store, (int)threads);
     /* The logger goes first so that libmicrohttpd's own messages about the
      * options that follow already use it. */
     h->daemon = MHD_start_daemon(

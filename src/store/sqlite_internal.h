@@ -33,16 +33,28 @@ typedef struct rb_sqlconn {
 /* One queued rb_store_job_create waiting for the group committer. */
 typedef struct rb_gc_req {
     rb_job_create *c;
+    /* Rendered by the caller's thread before queueing, so the committer (one
+     * thread, the bottleneck under load) only binds and steps. */
+    char *params_text;             /* compact JSON of job->parameters */
+    char *resources_text;          /* compact JSON of job->resources, or NULL */
+    char *event_payload;           /* the "pending" event: rb_job_to_json(job) */
+    char event_id[37];
+    char event_type[96];
     int rc;
     int replayed;
     char conflict_id[RB_ID_MAX];
     rb_err err;
     int done;
+    /* Signalled (under gc_mu) when this request's batch is finished: one
+     * condition per caller, so finishing a batch wakes exactly its callers
+     * and not everyone already queued for the next one. */
+    pthread_cond_t done_cv;
     struct rb_gc_req *next;
 } rb_gc_req;
 
 struct rb_store {
     char path[1024];
+    uint64_t serial;               /* rb_store_serial */
     int busy_timeout_ms;           /* wanted on every connection (under mu and gc_mu) */
 
     /* Connection pool: conns opened lazily up to pool_size, idle ones on a
@@ -54,17 +66,22 @@ struct rb_store {
     int pool_size;
     int nopen;
 
-    /* Group commit: callers append to the queue and wait on `gc_done`; the
-     * committer thread, with its own connection, drains the queue in one
-     * transaction per round. */
+    /* Group commit: callers append to the queue and wait on their own
+     * rb_gc_req.done_cv; the committer thread, with its own connection,
+     * drains the queue in one transaction per round. */
     pthread_mutex_t gc_mu;
     pthread_cond_t gc_work;
-    pthread_cond_t gc_done;
     rb_gc_req *gc_head, *gc_tail;
     int gc_stop;
     int gc_started;
     pthread_t gc_thread;
     rb_sqlconn *gc_conn;
+    /* Rendered jobs for rb_store_job_get_json (sqlite_jobs.c); readers share
+     * the lock, a miss takes it alone to store its rendering. */
+    pthread_rwlock_t memo_mu;
+    struct rb_job_memo *memo;      /* RB_JOB_MEMO_SLOTS entries, allocated on first use */
+    /* Batch statistics (under gc_mu), logged at debug level on close. */
+    int64_t gc_batches, gc_rows, gc_max_batch;
 };
 
 /* ---- connections ------------------------------------------------------ */
@@ -132,6 +149,12 @@ int rb_sql_collect_assets(rb_sqlconn *c, sqlite3_stmt *q, rb_asset **out, size_t
 int rb_sql_blob_insert(rb_sqlconn *c, const char *env_id, const char *job_id,
                        const char *content_type, const void *data, size_t len,
                        char id_out[RB_ID_MAX], rb_err *err);
+
+/* ---- job rendering memo (sqlite_jobs.c) ------------------------------ */
+#define RB_JOB_MEMO_SLOTS 128
+#define RB_JOB_MEMO_MAX_ROW 16384  /* larger rows are rendered every time */
+/* Frees the memo; called by rb_store_close. */
+void rb_sql_memo_free(rb_store *st);
 
 /* ---- group commit (sqlite_jobs.c) ------------------------------------ */
 /* The committer thread's body; arg is the rb_store. */

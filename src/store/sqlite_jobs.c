@@ -91,6 +91,28 @@ static const char SQL_EVENT_INSERT[] =
     "INSERT INTO events(id, env_id, job_id, type, created_at_us, payload)"
     " VALUES (?, ?, ?, ?, ?, ?)";
 
+/* Writes one outbox row whose payload is already rendered; the strings only
+ * need to live until this returns. */
+static int insert_event_text(rb_sqlconn *c, const char *id, const char *env_id,
+                             const char *job_id, const char *type, const char *payload,
+                             rb_err *err)
+{
+    sqlite3_stmt *q = rb_sql_prep(c, SQL_EVENT_INSERT, err);
+    if (!q)
+        return RB_ERR;
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, env_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, job_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, type, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 5, now_us());
+    sqlite3_bind_text(q, 6, payload, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q), r = RB_OK;
+    if (rc != SQLITE_DONE)
+        r = rb_sql_fail(c, rc, "event insert", err);
+    rb_sql_done(c, q);
+    return r;
+}
+
 /* The outbox write: the job as it is now, in the caller's transaction. */
 static int insert_event(rb_sqlconn *c, const rb_job *job, rb_err *err)
 {
@@ -103,21 +125,8 @@ static int insert_event(rb_sqlconn *c, const rb_job *job, rb_err *err)
     json_decref(data);
     if (!payload)
         return rb_err_set(err, 500, "internal_error", "cannot render job %s", job->id);
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_EVENT_INSERT, err);
-    if (!q) {
-        free(payload);
-        return RB_ERR;
-    }
-    rb_sql_bind_text(q, 1, id, 0);
-    rb_sql_bind_text(q, 2, job->env_id, 0);
-    rb_sql_bind_text(q, 3, job->id, 0);
-    rb_sql_bind_text(q, 4, type, 0);
-    sqlite3_bind_int64(q, 5, now_us());
-    sqlite3_bind_text(q, 6, payload, -1, free);
-    int rc = sqlite3_step(q), r = RB_OK;
-    if (rc != SQLITE_DONE)
-        r = rb_sql_fail(c, rc, "event insert", err);
-    rb_sql_done(c, q);
+    int r = insert_event_text(c, id, job->env_id, job->id, type, payload, err);
+    free(payload);
     return r;
 }
 
@@ -136,19 +145,61 @@ static const char SQL_JOB_INSERT[] =
     " updated_at, run_at_ms, dedupe_key, idempotency_key, request_hash)"
     " VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, 0, 0, ?8, 0, ?9, ?9, ?10, ?11, ?12, ?13)";
 
-/* One create inside the committer's transaction (under a savepoint). */
+/* The caller's half of a create, run on its own thread before queueing:
+ * fills the defaults, sets the job to what the row will hold and renders
+ * everything the committer writes. RB_OK or RB_ERR (err filled). */
+static int create_prepare(rb_gc_req *req, rb_err *err)
+{
+    rb_job *job = req->c->job;
+    if (!job->id[0] && rb_random_id(job->id, sizeof job->id, "rjob_", 24) != RB_OK)
+        return rb_err_set(err, 500, "internal_error", "random source failed");
+    if (job->created_at <= 0)
+        job->created_at = rb_now();
+    if (job->max_attempts <= 0)
+        job->max_attempts = 1;
+    job->status = RB_JOB_PENDING;
+    job->updated_at = job->created_at;
+    job->attempts = 0;
+    job->units_consumed = 0;
+    job->cancel_requested = 0;
+    job->started_at = 0;
+    job->completed_at = 0;
+    json_decref(job->outputs);
+    json_decref(job->errors);
+    job->outputs = job->errors = NULL;
+
+    req->params_text = job->parameters
+                           ? json_dumps(job->parameters, JSON_COMPACT | JSON_ENCODE_ANY)
+                           : strdup("{}");
+    if (job->resources)
+        req->resources_text = json_dumps(job->resources, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_t *data = rb_job_to_json(job);
+    req->event_payload = data ? json_dumps(data, JSON_COMPACT) : NULL;
+    json_decref(data);
+    if (!req->params_text || (job->resources && !req->resources_text) || !req->event_payload)
+        return rb_err_set(err, 500, "internal_error", "cannot render job %s", job->id);
+    if (rb_random_uuid(req->event_id) != RB_OK)
+        return rb_err_set(err, 500, "internal_error", "random source failed");
+    rb_job_event_type(job->workflow, job->status, req->event_type, sizeof req->event_type);
+    return RB_OK;
+}
+
+static void create_release(rb_gc_req *req)
+{
+    free(req->params_text);
+    free(req->resources_text);
+    free(req->event_payload);
+    req->params_text = req->resources_text = req->event_payload = NULL;
+}
+
+/* One create inside the committer's transaction (under a savepoint). The
+ * job was prepared by create_prepare. */
 static int create_one(rb_sqlconn *c, rb_gc_req *req)
 {
     rb_job_create *cr = req->c;
     rb_job *job = cr->job;
     rb_err *err = &req->err;
     int64_t now = rb_now();
-    if (!job->id[0] && rb_random_id(job->id, sizeof job->id, "rjob_", 24) != RB_OK)
-        return rb_err_set(err, 500, "internal_error", "random source failed");
-    if (job->created_at <= 0)
-        job->created_at = now;
-    if (job->max_attempts <= 0)
-        job->max_attempts = 1;
 
     /* Idempotency first: a replay must return the original even when the
      * original is still pending (which the dedupe rule would call a dup). */
@@ -224,43 +275,55 @@ static int create_one(rb_sqlconn *c, rb_gc_req *req)
             return r;
     }
 
-    job->status = RB_JOB_PENDING;
-    job->updated_at = job->created_at;
-    job->attempts = 0;
-    job->units_consumed = 0;
-    job->cancel_requested = 0;
-    job->started_at = 0;
-    job->completed_at = 0;
-    json_decref(job->outputs);
-    json_decref(job->errors);
-    job->outputs = job->errors = NULL;
-
+    /* Every string bound here lives until the caller is woken, well after
+     * rb_sql_done has cleared the bindings, so SQLite need not copy them. */
     sqlite3_stmt *q = rb_sql_prep(c, SQL_JOB_INSERT, err);
     if (!q)
         return RB_ERR;
-    rb_sql_bind_text(q, 1, job->id, 0);
-    rb_sql_bind_text(q, 2, job->env_id, 0);
-    rb_sql_bind_text(q, 3, job->workflow, 0);
-    if (job->parameters)
-        rb_sql_bind_json(q, 4, job->parameters);
-    else
-        sqlite3_bind_text(q, 4, "{}", -1, SQLITE_STATIC);
-    rb_sql_bind_text(q, 5, job->passthrough, 0);
-    rb_sql_bind_text(q, 6, job->asset_id, 1);
-    rb_sql_bind_json(q, 7, job->resources);
+    sqlite3_bind_text(q, 1, job->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, job->env_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, job->workflow, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, req->params_text, -1, SQLITE_STATIC);
+    if (job->passthrough)
+        sqlite3_bind_text(q, 5, job->passthrough, -1, SQLITE_STATIC);
+    if (job->asset_id[0])
+        sqlite3_bind_text(q, 6, job->asset_id, -1, SQLITE_STATIC);
+    if (req->resources_text)
+        sqlite3_bind_text(q, 7, req->resources_text, -1, SQLITE_STATIC);
     sqlite3_bind_int(q, 8, job->max_attempts);
     sqlite3_bind_int64(q, 9, job->created_at);
     sqlite3_bind_int64(q, 10, job->run_at_ms);
-    rb_sql_bind_text(q, 11, cr->dedupe_key, 1);
-    rb_sql_bind_text(q, 12, cr->idempotency_key, 1);
-    rb_sql_bind_text(q, 13, cr->request_hash, 1);
+    if (cr->dedupe_key && *cr->dedupe_key)
+        sqlite3_bind_text(q, 11, cr->dedupe_key, -1, SQLITE_STATIC);
+    if (cr->idempotency_key && *cr->idempotency_key)
+        sqlite3_bind_text(q, 12, cr->idempotency_key, -1, SQLITE_STATIC);
+    if (cr->request_hash && *cr->request_hash)
+        sqlite3_bind_text(q, 13, cr->request_hash, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q), r = RB_OK;
     if (rc != SQLITE_DONE)
         r = rb_sql_fail(c, rc, "job insert", err);
     rb_sql_done(c, q);
     if (r)
         return r;
-    return insert_event(c, job, err);
+    return insert_event_text(c, req->event_id, job->env_id, job->id, req->event_type,
+                             req->event_payload, err);
+}
+
+static const char SQL_SAVEPOINT[] = "SAVEPOINT create_one";
+static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO create_one";
+static const char SQL_RELEASE[] = "RELEASE create_one";
+
+/* Runs one of the savepoint statements above, prepared once per connection
+ * (sqlite3_exec would parse it again for every create). */
+static int run_cached(rb_sqlconn *c, const char *sql)
+{
+    rb_err e;
+    sqlite3_stmt *q = rb_sql_prep(c, sql, &e);
+    if (!q)
+        return sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    int rc = sqlite3_step(q);
+    rb_sql_done(c, q);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* Runs one batch in one transaction. Each request gets a savepoint so a
@@ -278,11 +341,11 @@ static void commit_batch(rb_sqlconn *c, rb_gc_req *batch)
         return;
     }
     for (rb_gc_req *q = batch; q; q = q->next) {
-        sqlite3_exec(c->db, "SAVEPOINT create_one", NULL, NULL, NULL);
+        run_cached(c, SQL_SAVEPOINT);
         q->rc = create_one(c, q);
         if (q->rc != RB_OK)
-            sqlite3_exec(c->db, "ROLLBACK TO create_one", NULL, NULL, NULL);
-        sqlite3_exec(c->db, "RELEASE create_one", NULL, NULL, NULL);
+            run_cached(c, SQL_ROLLBACK_TO);
+        run_cached(c, SQL_RELEASE);
         if (sqlite3_get_autocommit(c->db)) {
             /* A severe error (disk full, I/O) rolled back the whole
              * transaction: nothing of the batch survives, and a further
@@ -315,8 +378,13 @@ void *rb_sql_gc_main(void *arg)
         /* Take up to GC_MAX_BATCH requests; later arrivals wait for the next
          * round, which starts as soon as this commit's fsync returns. */
         rb_gc_req *batch = st->gc_head, *last = batch;
-        for (int n = 1; n < GC_MAX_BATCH && last->next; n++)
+        int n = 1;
+        for (; n < GC_MAX_BATCH && last->next; n++)
             last = last->next;
+        st->gc_batches++;
+        st->gc_rows += n;
+        if (n > st->gc_max_batch)
+            st->gc_max_batch = n;
         st->gc_head = last->next;
         if (!st->gc_head)
             st->gc_tail = NULL;
@@ -329,10 +397,12 @@ void *rb_sql_gc_main(void *arg)
 
         pthread_mutex_lock(&st->gc_mu);
         for (rb_gc_req *q = batch, *next; q; q = next) {
+            /* q lives on its caller's stack: read next before the caller
+             * can see done and return. */
             next = q->next;
             q->done = 1;
+            pthread_cond_signal(&q->done_cv);
         }
-        pthread_cond_broadcast(&st->gc_done);
     }
     pthread_mutex_unlock(&st->gc_mu);
     return NULL;
@@ -350,10 +420,17 @@ int rb_store_job_create(rb_store *st, rb_job_create *c, char conflict_id[RB_ID_M
         *replayed = 0;
     if (!c || !c->job || !c->job->env_id[0] || !c->job->workflow[0])
         return rb_err_set(err, 500, "internal_error", "job create without env or workflow");
+    if (create_prepare(&req, err) != RB_OK) {
+        create_release(&req);
+        return RB_ERR;
+    }
 
+    pthread_cond_init(&req.done_cv, NULL);
     pthread_mutex_lock(&st->gc_mu);
     if (st->gc_stop) {
         pthread_mutex_unlock(&st->gc_mu);
+        pthread_cond_destroy(&req.done_cv);
+        create_release(&req);
         rb_err_set(err, 503, "unavailable", "the store is closing");
         return RB_BUSY;
     }
@@ -364,8 +441,10 @@ int rb_store_job_create(rb_store *st, rb_job_create *c, char conflict_id[RB_ID_M
     st->gc_tail = &req;
     pthread_cond_signal(&st->gc_work);
     while (!req.done)
-        pthread_cond_wait(&st->gc_done, &st->gc_mu);
+        pthread_cond_wait(&req.done_cv, &st->gc_mu);
     pthread_mutex_unlock(&st->gc_mu);
+    pthread_cond_destroy(&req.done_cv);
+    create_release(&req);
 
     if (conflict_id && req.rc == RB_CONFLICT)
         memcpy(conflict_id, req.conflict_id, RB_ID_MAX);
@@ -387,6 +466,188 @@ int rb_store_job_get(rb_store *st, const char *env_id, const char *workflow, con
         return r;
     r = load_job(c, env_id ? env_id : "", workflow, id, out, err);
     rb_sql_release(st, c);
+    return r;
+}
+
+/* ---- rendered reads --------------------------------------------------------
+ *
+ * Rendering a job (parse the JSON columns, build the object, dump it) costs
+ * more than reading its row, and a polled job mostly does not change between
+ * reads. The memo maps a row's exact stored bytes to its rendering: a hit
+ * needs the row to be byte-for-byte what was rendered, so it can never serve
+ * a stale job; it only skips recomputing a pure function of the row. Entries
+ * are direct-mapped by job id, so the memo holds RB_JOB_MEMO_SLOTS rows of at
+ * most RB_JOB_MEMO_MAX_ROW bytes. */
+
+struct rb_job_memo {
+    char *row;                     /* the serialized row (see row_bytes) */
+    size_t row_len;
+    char *json;
+    size_t json_len;
+};
+
+void rb_sql_memo_free(rb_store *st)
+{
+    if (!st->memo)
+        return;
+    for (int i = 0; i < RB_JOB_MEMO_SLOTS; i++) {
+        free(st->memo[i].row);
+        free(st->memo[i].json);
+    }
+    free(st->memo);
+    st->memo = NULL;
+}
+
+/* Appends n bytes at *len if they fit in cap; returns 0 when they do not. */
+static int put_bytes(char *buf, size_t cap, size_t *len, const void *p, size_t n)
+{
+    if (n > cap - *len)
+        return 0;
+    memcpy(buf + *len, p, n);
+    *len += n;
+    return 1;
+}
+
+/* Serializes every column of q's current row (type, then value; lengths
+ * prefixed) into buf. Every column counts, so a column added to JOB_COLS
+ * later is part of the key without anyone remembering to add it here.
+ * Returns 0 when the row does not fit. */
+static int row_bytes(sqlite3_stmt *q, char *buf, size_t cap, size_t *len)
+{
+    *len = 0;
+    int n = sqlite3_column_count(q);
+    for (int i = 0; i < n; i++) {
+        unsigned char type = (unsigned char)sqlite3_column_type(q, i);
+        if (!put_bytes(buf, cap, len, &type, 1))
+            return 0;
+        if (type == SQLITE_INTEGER) {
+            int64_t v = sqlite3_column_int64(q, i);
+            if (!put_bytes(buf, cap, len, &v, sizeof v))
+                return 0;
+        } else if (type == SQLITE_FLOAT) {
+            double v = sqlite3_column_double(q, i);
+            if (!put_bytes(buf, cap, len, &v, sizeof v))
+                return 0;
+        } else if (type != SQLITE_NULL) {
+            const void *p = type == SQLITE_BLOB ? sqlite3_column_blob(q, i)
+                                                : (const void *)sqlite3_column_text(q, i);
+            uint32_t bl = (uint32_t)sqlite3_column_bytes(q, i);
+            if (!put_bytes(buf, cap, len, &bl, sizeof bl) || !put_bytes(buf, cap, len, p, bl))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+static size_t memo_slot(const char *id)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    return (size_t)(h % RB_JOB_MEMO_SLOTS);
+}
+
+/* Copies the memoized rendering of exactly this row, if there is one. */
+static int memo_get(rb_store *st, const char *id, const char *row, size_t row_len, char **json,
+                    size_t *len)
+{
+    int hit = 0;
+    pthread_rwlock_rdlock(&st->memo_mu);
+    const struct rb_job_memo *m = st->memo ? &st->memo[memo_slot(id)] : NULL;
+    if (m && m->row && m->row_len == row_len && memcmp(m->row, row, row_len) == 0) {
+        char *copy = malloc(m->json_len + 1);
+        if (copy) {
+            memcpy(copy, m->json, m->json_len + 1);
+            *json = copy;
+            *len = m->json_len;
+            hit = 1;
+        }
+    }
+    pthread_rwlock_unlock(&st->memo_mu);
+    return hit;
+}
+
+static void memo_put(rb_store *st, const char *id, const char *row, size_t row_len,
+                     const char *json, size_t len)
+{
+    char *r = malloc(row_len ? row_len : 1), *j = malloc(len + 1);
+    if (!r || !j) {
+        free(r);
+        free(j);
+        return;
+    }
+    memcpy(r, row, row_len);
+    memcpy(j, json, len + 1);
+    pthread_rwlock_wrlock(&st->memo_mu);
+    if (!st->memo)
+        st->memo = calloc(RB_JOB_MEMO_SLOTS, sizeof *st->memo);
+    if (st->memo) {
+        struct rb_job_memo *m = &st->memo[memo_slot(id)];
+        free(m->row);
+        free(m->json);
+        m->row = r;
+        m->row_len = row_len;
+        m->json = j;
+        m->json_len = len;
+        r = j = NULL;
+    }
+    pthread_rwlock_unlock(&st->memo_mu);
+    free(r);
+    free(j);
+}
+
+int rb_store_job_get_json(rb_store *st, const char *env_id, const char *workflow,
+                          const char *id, char **json, size_t *len, rb_err *err)
+{
+    *json = NULL;
+    *len = 0;
+    rb_sqlconn *c;
+    int r = rb_sql_acquire(st, &c, err);
+    if (r)
+        return r;
+    sqlite3_stmt *q = rb_sql_prep(c, SQL_JOB_LOAD, err);
+    if (!q) {
+        rb_sql_release(st, c);
+        return RB_ERR;
+    }
+    rb_sql_bind_text(q, 1, id, 0);
+    rb_sql_bind_text(q, 2, env_id ? env_id : "", 0);
+    rb_sql_bind_text(q, 3, workflow, 0);
+    char row[RB_JOB_MEMO_MAX_ROW];
+    size_t row_len = 0;
+    int keyed = 0, hit = 0;
+    rb_job job;
+    rb_job_init(&job);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        keyed = row_bytes(q, row, sizeof row, &row_len);
+        hit = keyed && memo_get(st, id, row, row_len, json, len);
+        if (!hit)
+            read_job(q, &job);
+    } else if (rc == SQLITE_DONE) {
+        rb_err_set(err, 404, "not_found", "job %s not found", id);
+        r = RB_NOTFOUND;
+    } else {
+        r = rb_sql_fail(c, rc, "job load", err);
+    }
+    rb_sql_done(c, q);
+    rb_sql_release(st, c);
+    if (!r && !hit) {
+        /* Rendered outside the connection: another request can use it. */
+        json_t *o = rb_job_to_json(&job);
+        *json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (!*json) {
+            r = rb_err_set(err, 500, "internal_error", "cannot render job %s", id);
+        } else {
+            *len = strlen(*json);
+            if (keyed)
+                memo_put(st, id, row, row_len, *json, *len);
+        }
+    }
+    rb_job_clear(&job);
     return r;
 }
 

@@ -36,6 +36,10 @@ void rb_store_close(rb_store *st);
  * caches keyed by store use it, since a closed store's address can be
  * reused by the next one. */
 uint64_t rb_store_serial(const rb_store *st);
+/* Raises the connection pool to at least n connections (still opened
+ * lazily); never lowers it. For the HTTP server, whose every thread may
+ * hold a connection at once. */
+void rb_store_pool_reserve(rb_store *st, int n);
 /* A value kept in the database (e.g. the signing key for public URLs); created
  * with `dflt` when absent, so every process sharing the store agrees. */
 int rb_store_setting_get_or_init(rb_store *st, const char *key, const char *dflt, char *out,
@@ -94,6 +98,13 @@ int rb_store_job_create(rb_store *st, rb_job_create *c, char conflict_id[RB_ID_M
 /* workflow may be NULL (any workflow). */
 int rb_store_job_get(rb_store *st, const char *env_id, const char *workflow, const char *id,
                      rb_job *out, rb_err *err);
+/* The same lookup, answered as text: *json (malloc'd, NUL-terminated, *len
+ * bytes) is json_dumps(rb_job_to_json(job), JSON_COMPACT) of the row as it is
+ * now. Renderings are memoized per store keyed by every byte of the stored
+ * row, so a row that changed in any way (by any process) is rendered anew:
+ * the text is always what rendering the current row gives. */
+int rb_store_job_get_json(rb_store *st, const char *env_id, const char *workflow,
+                          const char *id, char **json, size_t *len, rb_err *err);
 
 typedef struct rb_job_filter {
     const char *workflow;          /* or NULL */
@@ -379,6 +390,23 @@ int rb_store_directive_run_save(rb_store *st, const char *owner, rb_directive_ru
  * `directive` field). */
 int rb_store_job_set_directive(rb_store *st, const char *job_id, const char *directive_id,
                                const char *run_id, rb_err *err);
+/* Attaches directives to an asset (POST /video/v1/assets "directives",
+ * spec §7.3); the caller checked that each is an active directive of env_id.
+ * Attaching the same directive twice is a no-op. */
+int rb_store_asset_directives_add(rb_store *st, const char *env_id, const char *asset_id,
+                                  const char *const *directive_ids, size_t n, rb_err *err);
+/* The attached directives as [{id}], in attachment order (*out owned). */
+int rb_store_asset_directives_list(rb_store *st, const char *env_id, const char *asset_id,
+                                   json_t **out, rb_err *err);
+/* Starts, in one transaction, the automatic runs of up to max attached
+ * directives whose asset is no longer preparing: a ready asset with an
+ * active directive gets a pending run (auto_trigger, + created event) unless
+ * a run of the pair is active or an automatic one already ran; either way the
+ * attachment is marked started, so each directive runs once per asset.
+ * *started = runs created. Safe on several nodes (write transaction). */
+int rb_store_directive_auto_start(rb_store *st, int max, int *started, rb_err *err);
+/* Deletes finished runs created before `before`, with their events. */
+int rb_store_directive_run_sweep(rb_store *st, int64_t before, int64_t *deleted, rb_err *err);
 /* Events of one run in write order (rb_event.job_id is ""). */
 int rb_store_events_for_run(rb_store *st, const char *run_id, rb_event **out, size_t *n,
                             rb_err *err);

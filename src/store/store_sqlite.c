@@ -267,6 +267,26 @@ int rb_sql_acquire(rb_store *st, rb_sqlconn **out, rb_err *err)
     return RB_OK;
 }
 
+void rb_store_pool_reserve(rb_store *st, int n)
+{
+    if (!st || n <= 0)
+        return;
+    pthread_mutex_lock(&st->mu);
+    if (n > st->pool_size) {
+        /* `all` is only read and written under mu, so growing it here is
+         * safe even while connections are borrowed. */
+        rb_sqlconn **all = realloc(st->all, (size_t)n * sizeof *all);
+        if (all) {
+            memset(all + st->pool_size, 0, (size_t)(n - st->pool_size) * sizeof *all);
+            st->all = all;
+            st->pool_size = n;
+            /* Waiters may open one of the new slots. */
+            pthread_cond_broadcast(&st->avail);
+        }
+    }
+    pthread_mutex_unlock(&st->mu);
+}
+
 void rb_sql_release(rb_store *st, rb_sqlconn *c)
 {
     if (!c)
@@ -377,8 +397,21 @@ static int migrate(rb_sqlconn *c, rb_err *err)
     return RB_OK;
 }
 
+/* SQLite's memory statistics take one process-wide mutex around every
+ * allocation, and every statement step allocates: with several HTTP threads
+ * reading at once that mutex is where they queue. Nothing here reads the
+ * statistics. sqlite3_config only works before SQLite initializes, i.e.
+ * before the first connection of the process opens; later it is a no-op. */
+static pthread_once_t sqlite_config_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_config(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int rb_store_open(const char *url, int pool_size, rb_store **out, rb_err *err)
 {
+    pthread_once(&sqlite_config_once, sqlite_config);
     *out = NULL;
     const char *path = NULL;
     if (strncmp(url, "sqlite://", 9) == 0)
@@ -398,6 +431,8 @@ int rb_store_open(const char *url, int pool_size, rb_store **out, rb_err *err)
     if (!st)
         return rb_err_set(err, 500, "internal_error", "out of memory");
     snprintf(st->path, sizeof st->path, "%s", path);
+    static uint64_t next_serial;
+    st->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     st->pool_size = pool_size > 0 ? pool_size : 8;
     st->busy_timeout_ms = BUSY_TIMEOUT_MS;
     st->all = calloc((size_t)st->pool_size, sizeof *st->all);
@@ -405,7 +440,7 @@ int rb_store_open(const char *url, int pool_size, rb_store **out, rb_err *err)
     pthread_cond_init(&st->avail, NULL);
     pthread_mutex_init(&st->gc_mu, NULL);
     pthread_cond_init(&st->gc_work, NULL);
-    pthread_cond_init(&st->gc_done, NULL);
+    pthread_rwlock_init(&st->memo_mu, NULL);
     if (!st->all) {
         rb_store_close(st);
         return rb_err_set(err, 500, "internal_error", "out of memory");
@@ -426,6 +461,11 @@ int rb_store_open(const char *url, int pool_size, rb_store **out, rb_err *err)
     return RB_OK;
 }
 
+uint64_t rb_store_serial(const rb_store *st)
+{
+    return st ? st->serial : 0;
+}
+
 void rb_store_close(rb_store *st)
 {
     if (!st)
@@ -436,6 +476,12 @@ void rb_store_close(rb_store *st)
         pthread_cond_broadcast(&st->gc_work);
         pthread_mutex_unlock(&st->gc_mu);
         pthread_join(st->gc_thread, NULL);
+        if (st->gc_batches > 0)
+            rb_debug("store: group commit wrote %lld creates in %lld transactions"
+                     " (%.1f per commit, at most %lld)",
+                     (long long)st->gc_rows, (long long)st->gc_batches,
+                     (double)st->gc_rows / (double)st->gc_batches,
+                     (long long)st->gc_max_batch);
     }
     rb_sql_conn_close(st->gc_conn);
     for (int i = 0; st->all && i < st->pool_size; i++)
@@ -445,7 +491,8 @@ void rb_store_close(rb_store *st)
     pthread_cond_destroy(&st->avail);
     pthread_mutex_destroy(&st->gc_mu);
     pthread_cond_destroy(&st->gc_work);
-    pthread_cond_destroy(&st->gc_done);
+    rb_sql_memo_free(st);
+    pthread_rwlock_destroy(&st->memo_mu);
     free(st);
 }
 

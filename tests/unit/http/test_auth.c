@@ -251,6 +251,166 @@ static void test_dispatch_auth(void **state)
     assert_null(req.token_id); /* no dangling pointer into the dispatcher's frame */
 }
 
+/* ---- credential cache ------------------------------------------------------ */
+
+static void sleep_ms(int ms)
+{
+    usleep((useconds_t)ms * 1000);
+}
+
+/* A revoke made behind the cache's back (as `robots token revoke` does from
+ * another process) is honoured once the TTL has passed, and not before: the
+ * second call proves the answer really came from the cache. */
+static void test_cache_revoke_visible_after_ttl(void **state)
+{
+    fixture *f = *state;
+    rb_auth_cache_flush();
+    rb_auth_cache_set_ttl_ms(300);
+    rb_auth a;
+    rb_err err;
+    char h[512];
+    basic("tok_robots:s3cret:with:colons", h, sizeof h);
+    assert_int_equal(check(f, h, "robots:*", &a, &err), RB_OK);
+    assert_int_equal(rb_auth_cache_size(), 1);
+    assert_int_equal(rb_store_token_revoke(f->st, "tok_robots", &err), RB_OK);
+    assert_int_equal(check(f, h, "robots:*", &a, &err), RB_OK);
+    assert_string_equal(a.env.id, f->env.id);
+    sleep_ms(350);
+    assert_int_equal(check(f, h, "robots:*", &a, &err), RB_ERR);
+    assert_int_equal(err.status, 401);
+    assert_string_equal(a.token_id, "");
+    /* A refused token is not put back into the cache. */
+    assert_int_equal(check(f, h, "robots:*", &a, &err), RB_ERR);
+    rb_auth_cache_set_ttl_ms(RB_AUTH_CACHE_TTL_MS);
+    rb_auth_cache_flush();
+}
+
+/* With the TTL at 0 nothing is cached and a revoke is seen at once. */
+static void test_cache_off(void **state)
+{
+    fixture *f = *state;
+    rb_auth_cache_flush();
+    rb_auth_cache_set_ttl_ms(0);
+    rb_auth a;
+    rb_err err;
+    char h[512];
+    basic("tok_all:allsecret", h, sizeof h);
+    assert_int_equal(check(f, h, "video:*", &a, &err), RB_OK);
+    assert_int_equal(rb_auth_cache_size(), 0);
+    assert_int_equal(rb_store_token_revoke(f->st, "tok_all", &err), RB_OK);
+    assert_int_equal(check(f, h, "video:*", &a, &err), RB_ERR);
+    assert_int_equal(err.status, 401);
+    rb_auth_cache_set_ttl_ms(RB_AUTH_CACHE_TTL_MS);
+}
+
+/* A cached token still needs its exact secret on every request, a wrong
+ * secret is never what gets cached, and the cached scopes answer 403 the
+ * same way the database path does (after the secret check). */
+static void test_cache_never_accepts_a_wrong_secret(void **state)
+{
+    fixture *f = *state;
+    rb_auth_cache_flush();
+    rb_auth a;
+    rb_err err;
+    char h[512];
+    /* Wrong first: refused, and nothing is cached. */
+    basic("tok_video:not-the-secret", h, sizeof h);
+    assert_int_equal(check(f, h, "video:*", &a, &err), RB_ERR);
+    assert_int_equal(err.status, 401);
+    assert_int_equal(rb_auth_cache_size(), 0);
+
+    basic("tok_video:vsecret", h, sizeof h);
+    assert_int_equal(check(f, h, "video:*", &a, &err), RB_OK);
+    assert_int_equal(rb_auth_cache_size(), 1);
+
+    static const char *wrong[] = {"tok_video:vsecreT", "tok_video:vsecret ",
+                                  "tok_video:vsecre", "tok_video:x"};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        basic(wrong[i], h, sizeof h);
+        if (check(f, h, "video:*", &a, &err) != RB_ERR || err.status != 401)
+            fail_msg("'%s' should be 401 with the token cached", wrong[i]);
+        assert_string_equal(a.token_id, "");
+        assert_string_equal(a.env.id, "");
+        /* Wrong secret + missing scope: still 401, the scope stays hidden. */
+        assert_int_equal(check(f, h, "robots:*", &a, &err), RB_ERR);
+        assert_int_equal(err.status, 401);
+    }
+    /* The right secret from the cache, and its scopes. */
+    basic("tok_video:vsecret", h, sizeof h);
+    assert_int_equal(check(f, h, "video:*", &a, &err), RB_OK);
+    assert_string_equal(a.token_id, "tok_video");
+    assert_string_equal(a.env.id, f->env.id);
+    assert_int_equal(check(f, h, "robots:*", &a, &err), RB_ERR);
+    assert_int_equal(err.status, 403);
+    assert_non_null(strstr(err.message, "robots:*"));
+    assert_int_equal(rb_auth_cache_size(), 1);
+}
+
+/* However many tokens are used, the cache holds RB_AUTH_CACHE_SLOTS at most,
+ * and a token evicted from it still authenticates (from the database). */
+static void test_cache_bounded(void **state)
+{
+    fixture *f = *state;
+    rb_auth_cache_flush();
+    rb_auth a;
+    rb_err err;
+    char h[512], id[32], creds[64];
+    int n = RB_AUTH_CACHE_SLOTS * 2;
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "tok_many_%d", i);
+        add_token(f, id, "manysecret", json_pack("[s]", "robots:*"), 0);
+        snprintf(creds, sizeof creds, "%s:manysecret", id);
+        basic(creds, h, sizeof h);
+        assert_int_equal(check(f, h, "robots:*", &a, &err), RB_OK);
+        assert_true(rb_auth_cache_size() <= RB_AUTH_CACHE_SLOTS);
+    }
+    assert_true(rb_auth_cache_size() > 0);
+    for (int i = 0; i < n; i++) {
+        snprintf(creds, sizeof creds, "tok_many_%d:manysecret", i);
+        basic(creds, h, sizeof h);
+        assert_int_equal(check(f, h, "robots:*", &a, &err), RB_OK);
+        snprintf(creds, sizeof creds, "tok_many_%d:wrong", i);
+        basic(creds, h, sizeof h);
+        assert_int_equal(check(f, h, "robots:*", &a, &err), RB_ERR);
+        assert_int_equal(err.status, 401);
+    }
+    assert_true(rb_auth_cache_size() <= RB_AUTH_CACHE_SLOTS);
+}
+
+/* Entries belong to one store: the same token id with another secret and
+ * environment in a second database is checked against that database, even
+ * when the first store is closed and the second one reuses its address. */
+static void test_cache_is_per_store(void **state)
+{
+    fixture *f = *state;
+    rb_auth_cache_flush();
+    rb_auth a;
+    rb_err err;
+    char h[512];
+    basic("tok_robots:s3cret:with:colons", h, sizeof h);
+    assert_int_equal(check(f, h, "robots:*", &a, &err), RB_OK);
+    uint64_t first = rb_store_serial(f->st);
+    char first_env[RB_ID_MAX];
+    snprintf(first_env, sizeof first_env, "%s", f->env.id);
+    rb_store_close(f->st);
+
+    char url[128];
+    snprintf(url, sizeof url, "sqlite:%s/second.db", f->dir);
+    assert_int_equal(rb_store_open(url, 2, &f->st, &err), RB_OK);
+    assert_true(rb_store_serial(f->st) != first);
+    assert_int_equal(rb_store_env_ensure(f->st, "prod", &f->env, &err), RB_OK);
+    assert_string_not_equal(f->env.id, first_env);
+    /* Not in the second database at all. */
+    assert_int_equal(check(f, h, "robots:*", &a, &err), RB_ERR);
+    assert_int_equal(err.status, 401);
+    add_token(f, "tok_robots", "another", json_pack("[s]", "robots:*"), 0);
+    assert_int_equal(check(f, h, "robots:*", &a, &err), RB_ERR);
+    assert_int_equal(err.status, 401);
+    basic("tok_robots:another", h, sizeof h);
+    assert_int_equal(check(f, h, "robots:*", &a, &err), RB_OK);
+    assert_string_equal(a.env.id, f->env.id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +418,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rejections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_scope_is_403, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dispatch_auth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_revoke_visible_after_ttl, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_never_accepts_a_wrong_secret, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cache_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_is_per_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
