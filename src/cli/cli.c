@@ -126,6 +126,25 @@ void rb_cli_print_json(json_t *v)
     json_decref(v);
 }
 
+int rb_cli_dispatch(int argc, char **argv, const char *usage, const rb_cli_sub *subs)
+{
+    if (argc < 2) {
+        rb_cli_usage(stderr, usage);
+        return RB_EXIT_USAGE;
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+        rb_cli_usage(stdout, usage);
+        return RB_EXIT_OK;
+    }
+    for (const rb_cli_sub *s = subs; s->name; s++)
+        if (strcmp(sub, s->name) == 0)
+            return s->run(argc - 2, argv + 2);
+    fprintf(stderr, "robots: unknown %s subcommand '%s'\n\n", argv[0], sub);
+    rb_cli_usage(stderr, usage);
+    return RB_EXIT_USAGE;
+}
+
 int rb_cli_version(int argc, char **argv)
 {
     static const char *usage = "Usage: robots version\n\nPrints the version of robots.\n";
@@ -150,17 +169,13 @@ int rb_cli_main(int argc, char **argv)
     }
     if (strcmp(cmd, "--version") == 0)
         return rb_cli_version(1, argv + 1);
-    static const struct {
-        const char *name;
-        int (*fn)(int, char **);
-    } cmds[] = {{"serve", rb_cli_serve},
-                {"token", rb_cli_token},
-                {"asset", rb_cli_asset},
-                {"job", rb_cli_job},
-                {"version", rb_cli_version}};
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (strcmp(cmd, cmds[i].name) == 0)
-            return cmds[i].fn(argc - 1, argv + 1);
+    static const rb_cli_sub cmds[] = {{"serve", rb_cli_serve}, {"token", rb_cli_token},
+                                      {"asset", rb_cli_asset}, {"job", rb_cli_job},
+                                      {"version", rb_cli_version}, {NULL, NULL}};
+    /* Commands get their own name as argv[0]. */
+    for (const rb_cli_sub *c = cmds; c->name; c++)
+        if (strcmp(cmd, c->name) == 0)
+            return c->run(argc - 1, argv + 1);
     fprintf(stderr, "robots: unknown command '%s'\n\n", cmd);
     fputs(main_usage, stderr);
     return RB_EXIT_USAGE;

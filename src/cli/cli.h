@@ -58,4 +58,14 @@ int rb_cli_env(rb_store *st, const char *name, rb_env *out);
 /* Prints one JSON value as one line on stdout (takes the reference). */
 void rb_cli_print_json(json_t *v);
 
+/* A subcommand of a command with subcommands (token, asset, job). */
+typedef struct rb_cli_sub {
+    const char *name;              /* "create"; NULL ends the table */
+    int (*run)(int argc, char **argv);  /* gets the arguments after the subcommand */
+} rb_cli_sub;
+
+/* Runs the subcommand named by argv[1] of command argv[0]: usage on stdout for
+ * --help (exit 0), on stderr for a missing or unknown subcommand (exit 2). */
+int rb_cli_dispatch(int argc, char **argv, const char *usage, const rb_cli_sub *subs);
+
 #endif

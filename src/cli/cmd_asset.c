@@ -260,22 +260,6 @@ done:
 
 int rb_cli_asset(int argc, char **argv)
 {
-    if (argc < 2) {
-        rb_cli_usage(stderr, asset_usage);
-        return RB_EXIT_USAGE;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-        rb_cli_usage(stdout, asset_usage);
-        return RB_EXIT_OK;
-    }
-    if (strcmp(sub, "create") == 0)
-        return asset_create(argc - 2, argv + 2);
-    if (strcmp(sub, "list") == 0)
-        return asset_list(argc - 2, argv + 2);
-    if (strcmp(sub, "get") == 0)
-        return asset_get(argc - 2, argv + 2);
-    fprintf(stderr, "robots: unknown asset subcommand '%s'\n\n", sub);
-    rb_cli_usage(stderr, asset_usage);
-    return RB_EXIT_USAGE;
+    static const rb_cli_sub subs[] = {{"create", asset_create}, {"list", asset_list}, {"get", asset_get}, {NULL, NULL}};
+    return rb_cli_dispatch(argc, argv, asset_usage, subs);
 }

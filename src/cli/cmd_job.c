@@ -116,20 +116,6 @@ done:
 
 int rb_cli_job(int argc, char **argv)
 {
-    if (argc < 2) {
-        rb_cli_usage(stderr, job_usage);
-        return RB_EXIT_USAGE;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-        rb_cli_usage(stdout, job_usage);
-        return RB_EXIT_OK;
-    }
-    if (strcmp(sub, "list") == 0)
-        return job_list(argc - 2, argv + 2);
-    if (strcmp(sub, "get") == 0)
-        return job_get(argc - 2, argv + 2);
-    fprintf(stderr, "robots: unknown job subcommand '%s'\n\n", sub);
-    rb_cli_usage(stderr, job_usage);
-    return RB_EXIT_USAGE;
+    static const rb_cli_sub subs[] = {{"list", job_list}, {"get", job_get}, {NULL, NULL}};
+    return rb_cli_dispatch(argc, argv, job_usage, subs);
 }

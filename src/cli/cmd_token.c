@@ -206,22 +206,6 @@ static int token_revoke(int argc, char **argv)
 
 int rb_cli_token(int argc, char **argv)
 {
-    if (argc < 2) {
-        rb_cli_usage(stderr, token_usage);
-        return RB_EXIT_USAGE;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-        rb_cli_usage(stdout, token_usage);
-        return RB_EXIT_OK;
-    }
-    if (strcmp(sub, "create") == 0)
-        return token_create(argc - 2, argv + 2);
-    if (strcmp(sub, "list") == 0)
-        return token_list(argc - 2, argv + 2);
-    if (strcmp(sub, "revoke") == 0)
-        return token_revoke(argc - 2, argv + 2);
-    fprintf(stderr, "robots: unknown token subcommand '%s'\n\n", sub);
-    rb_cli_usage(stderr, token_usage);
-    return RB_EXIT_USAGE;
+    static const rb_cli_sub subs[] = {{"create", token_create}, {"list", token_list}, {"revoke", token_revoke}, {NULL, NULL}};
+    return rb_cli_dispatch(argc, argv, token_usage, subs);
 }
