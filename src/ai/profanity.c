@@ -250,3 +250,8 @@ const char *rb_profanity_form(size_t i)
     ensure_built();
     return i < g_nforms ? g_forms[i].word : NULL;
 }
+
+int rb_profanity_detect_folded(const char *word, size_t len)
+{
+    return rb_profanity_severity_folded(word, len) != RB_PROFANITY_NONE;
+}

@@ -26,6 +26,10 @@ enum rb_profanity_severity {
  * len bytes, no NUL needed. Returns RB_PROFANITY_NONE when not listed. */
 int rb_profanity_severity_folded(const char *word, size_t len);
 
+/* 1 when a case-folded word is in the lexicon at any severity: the detector
+ * edit-captions hands to caption_edit (rb_caption_edits.is_profane). */
+int rb_profanity_detect_folded(const char *word, size_t len);
+
 /* Same, for a word in any case: folds it with utf8proc NFKC_Casefold first. */
 int rb_profanity_severity(const char *word, size_t len);
 

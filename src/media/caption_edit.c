@@ -17,7 +17,6 @@
 
 #include <utf8proc.h>
 
-#include "ai/profanity.h"
 #include "common/buf.h"
 
 /* Item code points that can never equal a real code point. */
@@ -813,10 +812,12 @@ static int is_apostrophe(const unit *u)
     return u->kind != U_TAG && (u->cp == '\'' || u->cp == 0x2019);
 }
 
-/* Lexicon words: maximal runs of word characters, folded and looked up. A
+/* Detected words: maximal runs of word characters, folded and handed to the
+ * caller's detector (is_profane). A
  * dropped-g form followed by an apostrophe ("fuckin'") takes the apostrophe
  * with it, so nothing dangles after censoring. */
-static int find_lexicon(const view *v, enum span_action act, span_list *out)
+static int find_lexicon(const view *v, int (*is_profane)(const char *, size_t),
+                        enum span_action act, span_list *out)
 {
     char word[64];
     size_t k = 0, i = 0;
@@ -860,7 +861,7 @@ static int find_lexicon(const view *v, enum span_action act, span_list *out)
             memcpy(word + wl, enc, (size_t)n);
             wl += (size_t)n;
         }
-        if (!fits || rb_profanity_severity_folded(word, wl) == RB_PROFANITY_NONE)
+        if (!fits || !is_profane(word, wl))
             continue;
         span s = { w0, w1, w0, w1, act, "" };
         if (wl >= 2 && word[wl - 2] == 'i' && word[wl - 1] == 'n' && w1 < v->nu && is_apostrophe(&v->u[w1]) &&
@@ -880,7 +881,7 @@ static int pass_censor(char **text, const rb_caption_edits *e, size_t max, int64
     int rc = RB_OK;
     if (view_build(&v, *text, strlen(*text), FOLD_INSENSITIVE, 1))
         return oom(err);
-    if (find_lexicon(&v, act, &cand))
+    if (e->is_profane && find_lexicon(&v, e->is_profane, act, &cand))
         rc = RB_ERR;
     for (size_t i = 0; rc == RB_OK && i < e->nalways; i++) {
         pattern p;

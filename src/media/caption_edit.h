@@ -47,12 +47,17 @@ typedef struct rb_caption_edits {
     const rb_replacement *replacements; size_t nreplacements;
     const rb_speaker_replacement *speakers; size_t nspeakers;
     int censor;                      /* auto_censor_profanity present */
+    /* Says whether one case-folded word (UTF-8, len bytes, no NUL) is
+     * profane. The caller supplies the detector (the workflow passes the
+     * built-in lexicon from src/ai), so this module depends on no engine.
+     * NULL: only always_censor terms are censored. */
+    int (*is_profane)(const char *folded_word, size_t len);
     enum rb_censor_mode mode;        /* default blank */
     const char *const *always_censor; size_t nalways;
     const char *const *never_censor;  size_t nnever;
 } rb_caption_edits;
 
-/* Zeroes *e: no edits, censoring off, mode blank. */
+/* Zeroes *e: no edits, censoring off, mode blank, no detector. */
 void rb_caption_edits_init(rb_caption_edits *e);
 
 /* Applies the edits to one cue's text; *out is malloc'd; *count += replacements made.

@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "ai/profanity.h"
 #include "media/caption_edit.h"
 #include "media/vtt.h"
 #include "workflows/workflow.h"
@@ -152,6 +153,7 @@ static int edit_spec_build(const json_t *params, edit_spec *s, rb_err *err)
     const json_t *cen = json_object_get(params, "auto_censor_profanity");
     if (json_is_object(cen)) {
         s->edits.censor = 1;
+        s->edits.is_profane = rb_profanity_detect_folded;
         const char *mode = param_str(cen, "mode");
         if (!mode || strcmp(mode, "blank") == 0)
             s->edits.mode = RB_CENSOR_BLANK;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ai/profanity.h"
 #include "media/caption_edit.h"
 #include "media/vtt.h"
 
@@ -47,6 +48,7 @@ static void cen(const char *text, enum rb_censor_mode mode, const char *want, in
     rb_caption_edits e;
     rb_caption_edits_init(&e);
     e.censor = 1;
+    e.is_profane = rb_profanity_detect_folded;
     e.mode = mode;
     expect(text, &e, want, want_count);
 }
@@ -236,6 +238,7 @@ static void test_censor_always_never(void **state)
     rb_caption_edits e;
     rb_caption_edits_init(&e);
     e.censor = 1;
+    e.is_profane = rb_profanity_detect_folded;
 
     /* "hell" is not in the lexicon; always_censor adds it with word boundaries. */
     expect("hello shell hell", &e, "hello shell hell", 0);
@@ -256,6 +259,7 @@ static void test_censor_always_never(void **state)
     rb_caption_edits f;
     rb_caption_edits_init(&f);
     f.censor = 1;
+    f.is_profane = rb_profanity_detect_folded;
     f.always_censor = phrase;
     f.nalways = 1;
     expect("Holy shit! shit", &f, "[____]! [____]", 2);
@@ -279,6 +283,7 @@ static void test_order_and_total(void **state)
     e.replacements = r;
     e.nreplacements = 2;
     e.censor = 1;
+    e.is_profane = rb_profanity_detect_folded;
     /* Speaker label, then "frak" twice (label included), then censoring of both. */
     expect("[speaker_0] frak, I'm gonna", &e, "[[____]] [____], I'm going to", 1 + 2 + 1 + 2);
 }
@@ -350,6 +355,7 @@ static void test_vtt(void **state)
     e.replacements = r;
     e.nreplacements = 1;
     e.censor = 1;
+    e.is_profane = rb_profanity_detect_folded;
     e.mode = RB_CENSOR_MASK;
     int64_t count = 0;
     assert_int_equal(rb_caption_edit_vtt(&v, &e, &count, &err), RB_OK);
@@ -386,6 +392,7 @@ static void test_bench(void **state)
     e.replacements = r;
     e.nreplacements = 3;
     e.censor = 1;
+    e.is_profane = rb_profanity_detect_folded;
     int64_t count = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
