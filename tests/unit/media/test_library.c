@@ -30,8 +30,9 @@
 static const char EN_VTT[] = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nHello there.\n\n"
                              "00:00:04.000 --> 00:00:07.500\nGeneral Kenobi.\n";
 static const char BAD_VTT[] = "this is not a caption file\n";
-/* SRT that cannot be converted (seconds past 59): the track errors naming SRT. */
-static const char SRT[] = "1\n00:00:01,000 --> 00:00:99,000\nHi\n";
+/* SRT that cannot be converted (its second timing line is broken): the
+ * track errors naming SRT. */
+static const char SRT[] = "1\n00:00:01,000 --> 00:00:02,000\nHi\n\n2\n00:00:03,000 --> 00:00:9x,000\nBye\n";
 
 typedef struct fx {
     char dir[64];
