@@ -116,4 +116,33 @@ void rb_api_playback_delete(rb_app *app, const rb_req *req, rb_resp *resp);  /* 
 void rb_api_public_track(rb_app *app, const rb_req *req, rb_resp *resp);     /* GET /stream/{playback_id}/text/{track_id}.vtt */
 void rb_api_public_file(rb_app *app, const rb_req *req, rb_resp *resp);      /* GET /files/{blob_id}?expires=&sig= */
 
+/* Directives and directive runs (api/directives.c, spec §7); params[0] =
+ * directive id, params[1] = run id. */
+void rb_api_directive_create(rb_app *app, const rb_req *req, rb_resp *resp);   /* POST   /robots/v0/directives */
+void rb_api_directive_list(rb_app *app, const rb_req *req, rb_resp *resp);     /* GET    /robots/v0/directives */
+void rb_api_directive_get(rb_app *app, const rb_req *req, rb_resp *resp);      /* GET    /robots/v0/directives/{id} */
+void rb_api_directive_delete(rb_app *app, const rb_req *req, rb_resp *resp);   /* DELETE /robots/v0/directives/{id} */
+void rb_api_directive_run_create(rb_app *app, const rb_req *req, rb_resp *resp); /* POST /robots/v0/directives/{id}/runs */
+void rb_api_directive_run_list(rb_app *app, const rb_req *req, rb_resp *resp);   /* GET  /robots/v0/directives/{id}/runs */
+void rb_api_directive_run_get(rb_app *app, const rb_req *req, rb_resp *resp);    /* GET  /robots/v0/directives/{id}/runs/{run_id} */
+/* Validates a directive create body (spec §7.2) without touching the store:
+ * RB_OK, or RB_ERR with err = 400 invalid_parameters naming the path, or 501
+ * not_implemented when a binding names a workflow available() says this build
+ * cannot run (available may be NULL: all run). */
+int rb_api_directive_validate(const json_t *body, int (*available)(const char *workflow),
+                              int allow_private_urls, rb_err *err);
+/* Asset create's "directives": [{id}] (spec §7.3), for api/assets.c.
+ * parse: validates body.directives (absent → *ids = NULL): an array of at
+ * most 10 {id} objects naming active directives of env_id (400 naming
+ * "directives[i].id" otherwise); *ids = the distinct ids (owned).
+ * attach: records them for the asset once it is inserted; the engine starts
+ * one run per directive when the asset is ready.
+ * render: adds "directives": [{id}] to an asset's JSON when it has any. */
+int rb_api_asset_directives_parse(rb_app *app, const char *env_id, const json_t *body,
+                                  json_t **ids, rb_err *err);
+int rb_api_asset_directives_attach(rb_app *app, const char *env_id, const char *asset_id,
+                                   const json_t *ids, rb_err *err);
+void rb_api_asset_directives_render(rb_app *app, const char *env_id, const char *asset_id,
+                                    json_t *asset_json);
+
 #endif

@@ -337,6 +337,7 @@ static int build_asset(rb_app *app, const rb_req *req, const json_t *body, rb_as
                                         "advanced_playback_policies",
                                         "passthrough",
                                         "meta",
+                                        "directives",
                                         NULL};
     /* Documented Mux create options that change encoding, delivery or billing,
      * none of which exists here: accepted so Mux clients work, not acted on. */
@@ -423,13 +424,21 @@ void rb_api_asset_create(rb_app *app, const rb_req *req, rb_resp *resp)
     memset(&a, 0, sizeof a);
     rb_err err;
     rb_err_clear(&err);
+    /* "directives": [{id}] (spec §7.3): checked before the insert, attached
+     * after it; the engine runs each once the asset is ready. */
+    json_t *directive_ids = NULL;
     if (build_asset(app, req, body, &a, &err) != RB_OK ||
-        rb_store_asset_insert(app->store, &a, &err) != RB_OK) {
+        rb_api_asset_directives_parse(app, req->env.id, body, &directive_ids, &err) != RB_OK ||
+        rb_store_asset_insert(app->store, &a, &err) != RB_OK ||
+        rb_api_asset_directives_attach(app, req->env.id, a.id, directive_ids, &err) != RB_OK) {
         rb_resp_error(resp, &err);
     } else {
         wake_ingest(app);
-        rb_resp_data(resp, 201, rb_library_asset_json(app->library, &a));
+        json_t *out = rb_library_asset_json(app->library, &a);
+        rb_api_asset_directives_render(app, req->env.id, a.id, out);
+        rb_resp_data(resp, 201, out);
     }
+    json_decref(directive_ids);
     rb_asset_clear(&a);
     json_decref(body);
 }
@@ -460,7 +469,9 @@ void rb_api_asset_get(rb_app *app, const rb_req *req, rb_resp *resp)
     rb_asset a;
     if (load_asset(app, req, &a, resp) != RB_OK)
         return;
-    rb_resp_data(resp, 200, rb_library_asset_json(app->library, &a));
+    json_t *out = rb_library_asset_json(app->library, &a);
+    rb_api_asset_directives_render(app, req->env.id, a.id, out);
+    rb_resp_data(resp, 200, out);
     rb_asset_clear(&a);
 }
 

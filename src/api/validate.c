@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Longest path we build. Known keys are short and the tables are at most five
@@ -341,4 +342,44 @@ int rb_vcheck_language_tag(const json_t *value, const char *path, rb_err *err)
     echo_key(got, sizeof got, s, len);
     return rb_verr(err, path, "must be a BCP 47 language tag such as en, fr or pt-BR (got \"%s\")",
                    got);
+}
+
+static int is_excluded(const char *name, const char *const *excluded)
+{
+    for (size_t i = 0; excluded && excluded[i]; i++)
+        if (strcmp(name, excluded[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int rb_validate_params_except(const char *workflow, const json_t *params, const char *path,
+                              const char *const *excluded, rb_err *err)
+{
+    const rb_vschema *schema = rb_params_schema(workflow);
+    if (!schema)
+        return rb_err_set(err, 404, "not_found", "unknown workflow");
+    if (!json_is_object(params))
+        return rb_verr(err, path, "must be an object (got %s)", json_type_word(params));
+    for (size_t i = 0; excluded && excluded[i]; i++)
+        if (json_object_get(params, excluded[i]))
+            return rb_verr_field(err, path, excluded[i],
+                                 "is supplied by the engine and must not be set");
+    /* A copy of the table without the excluded rows; the rows themselves
+     * (and their nested tables) are shared, so every rule stays the one the
+     * job endpoint applies. */
+    size_t n = 0;
+    while (schema->fields[n].name)
+        n++;
+    rb_vfield *fields = calloc(n + 1, sizeof *fields);
+    if (!fields)
+        return rb_err_set(err, 500, "internal_error", "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!is_excluded(schema->fields[i].name, excluded))
+            fields[k++] = schema->fields[i];
+    rb_vschema sub = {.fields = fields, .check = schema->check};
+    rb_vfield obj = {.type = RB_VT_OBJECT, .object = &sub};
+    int rc = rb_validate_value(&obj, params, path, workflow, err);
+    free(fields);
+    return rc ? RB_ERR : RB_OK;
 }

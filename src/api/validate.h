@@ -107,4 +107,15 @@ size_t rb_utf8_length(const char *s, size_t len);
  * of 1–8 alphanumerics; the first subtag 2–3 letters ("en", "pt-BR", "yue"). */
 int rb_vcheck_language_tag(const json_t *value, const char *path, rb_err *err);
 
+/* Validates a workflow's parameters object found at path (e.g. a directive
+ * binding's "workflows[1].params") against the workflow's table with the
+ * fields named in excluded (NULL-terminated) removed: those are neither
+ * required nor accepted, because someone else supplies them (a directive run
+ * supplies asset_id and track_id). A client value for one is rejected as
+ * "<path>.<key> is supplied by the engine and must not be set". Everything
+ * else, cross-field rules included, is checked exactly as for a job create.
+ * RB_NOTFOUND for an unknown workflow, RB_ERR with a 400 otherwise. */
+int rb_validate_params_except(const char *workflow, const json_t *params, const char *path,
+                              const char *const *excluded, rb_err *err);
+
 #endif

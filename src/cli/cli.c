@@ -15,6 +15,7 @@ static const char *main_usage =
     "  token     create, list and revoke access tokens\n"
     "  asset     import captions as an asset, list and show assets\n"
     "  job       list and show jobs\n"
+    "  webhook   manage webhook endpoints, see deliveries, replay events\n"
     "  version   print the version\n"
     "\n"
     "Run `robots <command> --help` for the options of a command.\n";
@@ -171,6 +172,7 @@ int rb_cli_main(int argc, char **argv)
         return rb_cli_version(1, argv + 1);
     static const rb_cli_sub cmds[] = {{"serve", rb_cli_serve}, {"token", rb_cli_token},
                                       {"asset", rb_cli_asset}, {"job", rb_cli_job},
+                                      {"webhook", rb_cli_webhook},
                                       {"version", rb_cli_version}, {NULL, NULL}};
     /* Commands get their own name as argv[0]. */
     for (const rb_cli_sub *c = cmds; c->name; c++)

@@ -27,6 +27,7 @@ int rb_cli_serve(int argc, char **argv);
 int rb_cli_token(int argc, char **argv);
 int rb_cli_asset(int argc, char **argv);
 int rb_cli_job(int argc, char **argv);
+int rb_cli_webhook(int argc, char **argv);
 int rb_cli_version(int argc, char **argv);
 
 /* ---- shared helpers for the command files ------------------------------ */

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "common/log.h"
 #include "engine/engine.h"
+#include "engine/webhook_dispatch.h"
 #include "http/server.h"
 #include "workflows/workflow.h"
 
@@ -21,7 +22,8 @@ static const char *serve_usage =
     "Usage: robots serve [options]\n"
     "\n"
     "Runs the Robots API (/robots/v0), the media library API (/video/v1), the\n"
-    "job workers and the background loops (ingest, retention sweep) until\n"
+    "job workers and the background loops (ingest, retention sweep, webhook\n"
+    "delivery: docs/webhooks.md) until\n"
     "SIGINT or SIGTERM. --workers 0 serves the API only; --listen with port 0\n"
     "picks a free port. Prints `robots: listening on http://HOST:PORT` to\n"
     "stderr once requests are accepted.\n"
@@ -75,6 +77,7 @@ int rb_cli_serve(int argc, char **argv)
     rb_library lib;
     rb_engine *eng = NULL;
     struct rb_http *http = NULL;
+    rb_webhook_dispatch *hooks = NULL;
     int out = RB_EXIT_FAIL;
 
     if (rb_cli_open_store(&cfg, &st) != RB_OK)
@@ -113,6 +116,12 @@ int rb_cli_serve(int argc, char **argv)
         fprintf(stderr, "robots: %s\n", err.message);
         goto done;
     }
+    /* Webhook delivery (docs/webhooks.md): it only reads the outbox, so it can
+     * start last and stop first among the background threads' readers. */
+    if (rb_webhook_dispatch_start(st, &cfg, &hooks, &err) != RB_OK) {
+        fprintf(stderr, "robots: %s\n", err.message);
+        goto done;
+    }
     fprintf(stderr, "robots: listening on http://%s:%d\n", host, port);
     fflush(stderr);
 
@@ -125,6 +134,10 @@ done:
      * a check point and are released), then the store. */
     rb_http_stop(http);
     rb_engine_stop(eng);
+    /* After the engine, so the events its last transitions wrote are
+     * claimed by this run when it is still polling; anything left is sent
+     * after the next start. */
+    rb_webhook_dispatch_stop(hooks);
     rb_store_close(st);
     if (out == RB_EXIT_OK)
         rb_info("robots: stopped");

@@ -43,6 +43,19 @@ void rb_config_defaults(rb_config *cfg)
     cfg->lease_seconds = env_int("ROBOTS_LEASE_SECONDS", cfg->lease_seconds);
     cfg->max_attempts = env_int("ROBOTS_MAX_ATTEMPTS", cfg->max_attempts);
     cfg->fetch_timeout_seconds = env_int("ROBOTS_FETCH_TIMEOUT", cfg->fetch_timeout_seconds);
+    cfg->webhook_timeout_ms = 5000;
+    cfg->webhook_poll_ms = 50;
+    rb_config_webhook_schedule(cfg, "0,5,300,1800,7200,18000,36000,36000");
+    const char *wt = getenv("ROBOTS_WEBHOOK_TIMEOUT");
+    if (wt && *wt) {
+        double x = strtod(wt, NULL);
+        if (x > 0 && x <= 600)
+            cfg->webhook_timeout_ms = (int)(x * 1000);
+    }
+    cfg->webhook_poll_ms = env_int("ROBOTS_WEBHOOK_POLL_MS", cfg->webhook_poll_ms);
+    const char *ws = getenv("ROBOTS_WEBHOOK_RETRY_SCHEDULE");
+    if (ws && *ws)
+        rb_config_webhook_schedule(cfg, ws);
     const char *mb = getenv("ROBOTS_FETCH_MAX_BYTES");
     if (mb && *mb)
         cfg->fetch_max_bytes = strtoll(mb, NULL, 10);
@@ -60,6 +73,34 @@ static int int_arg(const char *flag, const char *v, int lo, int hi, int *out)
     return 1;
 }
 
+int rb_config_webhook_schedule(rb_config *cfg, const char *list)
+{
+    int64_t ms[RB_WEBHOOK_SCHEDULE_MAX];
+    int n = 0;
+    const char *p = list;
+    while (*p) {
+        char *end;
+        double x = strtod(p, &end);
+        if (end == p || x < 0 || x > 7 * 86400 || n == RB_WEBHOOK_SCHEDULE_MAX ||
+            (*end && *end != ',')) {
+            fprintf(stderr,
+                    "robots: the webhook retry schedule must be 1 to %d comma-separated "
+                    "delays in seconds (0 to 604800)\n",
+                    RB_WEBHOOK_SCHEDULE_MAX);
+            return -1;
+        }
+        ms[n++] = (int64_t)(x * 1000.0 + 0.5);
+        p = *end ? end + 1 : end;
+    }
+    if (n == 0) {
+        fprintf(stderr, "robots: the webhook retry schedule is empty\n");
+        return -1;
+    }
+    memcpy(cfg->webhook_schedule_ms, ms, sizeof ms[0] * (size_t)n);
+    cfg->webhook_schedule_n = n;
+    return 1;
+}
+
 int rb_config_parse_arg(rb_config *cfg, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
@@ -69,7 +110,8 @@ int rb_config_parse_arg(rb_config *cfg, int argc, char **argv, int *i)
     }
     static const char *valued[] = {"--listen",       "--data-dir",      "--database",
                                    "--public-url",   "--workers",       "--retention-days",
-                                   "--lease-seconds", "--max-attempts", NULL};
+                                   "--lease-seconds", "--max-attempts", "--webhook-timeout",
+                                   "--webhook-poll-ms", "--webhook-retry-schedule", NULL};
     int k;
     for (k = 0; valued[k]; k++)
         if (strcmp(a, valued[k]) == 0)
@@ -89,7 +131,19 @@ int rb_config_parse_arg(rb_config *cfg, int argc, char **argv, int *i)
     case 4: return int_arg(a, v, 0, 256, &cfg->workers);
     case 5: return int_arg(a, v, 1, 3650, &cfg->retention_days);
     case 6: return int_arg(a, v, 5, 86400, &cfg->lease_seconds);
-    default: return int_arg(a, v, 1, 100, &cfg->max_attempts);
+    case 7: return int_arg(a, v, 1, 100, &cfg->max_attempts);
+    case 8: {
+        char *end;
+        double x = strtod(v, &end);
+        if (end == v || *end || x <= 0 || x > 600) {
+            fprintf(stderr, "robots: %s must be a number of seconds from 0.001 to 600\n", a);
+            return -1;
+        }
+        cfg->webhook_timeout_ms = x * 1000 < 1 ? 1 : (int)(x * 1000);
+        return 1;
+    }
+    case 9: return int_arg(a, v, 1, 10000, &cfg->webhook_poll_ms);
+    default: return rb_config_webhook_schedule(cfg, v);
     }
 }
 
@@ -115,5 +169,9 @@ const char *rb_config_help(void)
            "  --allow-private-urls   ROBOTS_ALLOW_PRIVATE_URLS=1   off\n"
            "  --retention-days N     ROBOTS_RETENTION_DAYS 30\n"
            "  --lease-seconds N      ROBOTS_LEASE_SECONDS  60\n"
-           "  --max-attempts N       ROBOTS_MAX_ATTEMPTS   5\n";
+           "  --max-attempts N       ROBOTS_MAX_ATTEMPTS   5\n"
+           "  --webhook-timeout S    ROBOTS_WEBHOOK_TIMEOUT 5 (seconds per delivery attempt)\n"
+           "  --webhook-poll-ms N    ROBOTS_WEBHOOK_POLL_MS 50 (how often new events are looked for)\n"
+           "  --webhook-retry-schedule S,S,...  ROBOTS_WEBHOOK_RETRY_SCHEDULE\n"
+           "                         0,5,300,1800,7200,18000,36000,36000 (seconds before each attempt)\n";
 }

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#define RB_WEBHOOK_SCHEDULE_MAX 16
+
 typedef struct rb_config {
     char listen[128];          /* --listen / ROBOTS_LISTEN, "127.0.0.1:8080" */
     char data_dir[1024];       /* --data-dir / ROBOTS_DATA_DIR, "./robots-data" */
@@ -19,7 +21,19 @@ typedef struct rb_config {
     int64_t fetch_max_bytes;   /* ROBOTS_FETCH_MAX_BYTES, 512 MiB */
     int fetch_timeout_seconds; /* ROBOTS_FETCH_TIMEOUT, 120 */
     char url_secret[65];       /* HMAC key for signed public URLs; kept in the database */
+    /* Webhook delivery (docs/webhooks.md). */
+    int webhook_timeout_ms;    /* --webhook-timeout SECONDS / ROBOTS_WEBHOOK_TIMEOUT, 5 s */
+    int webhook_poll_ms;       /* --webhook-poll-ms N / ROBOTS_WEBHOOK_POLL_MS, 50 */
+    /* --webhook-retry-schedule S,S,... / ROBOTS_WEBHOOK_RETRY_SCHEDULE (seconds, decimals
+     * allowed): entry i (i >= 1) is the delay before attempt i+1; entry 0 stands for the
+     * first attempt, which is always sent at once, and only counts toward the length.
+     * Default 0,5,300,1800,7200,18000,36000,36000 (27.6 h in all). */
+    int64_t webhook_schedule_ms[RB_WEBHOOK_SCHEDULE_MAX];
+    int webhook_schedule_n;
 } rb_config;
+
+/* Parses a retry schedule ("0,5,300") into cfg; -1 (message on stderr) when invalid. */
+int rb_config_webhook_schedule(rb_config *cfg, const char *list);
 
 /* Fills defaults, then environment variables. */
 void rb_config_defaults(rb_config *cfg);

@@ -64,6 +64,10 @@ json_t *rb_job_to_json(const rb_job *job)
         json_object_set(o, "errors", job->errors);
     if (job->resources)
         json_object_set(o, "resources", job->resources);
+    if (job->directive_id[0] && job->directive_run_id[0])
+        json_object_set_new(o, "directive",
+                            json_pack("{s:s, s:s}", "id", job->directive_id, "run_id",
+                                      job->directive_run_id));
     return o;
 }
 

@@ -40,6 +40,10 @@ typedef struct rb_job {
     int64_t started_at;            /* 0 when never started */
     int64_t completed_at;          /* 0 until terminal */
     int64_t run_at_ms;             /* not claimable before this (retry backoff) */
+    /* Set when a directive run dispatched the job (spec §2.5): rendered as
+     * "directive": {id, run_id}; "" for jobs created by POST /jobs. */
+    char directive_id[RB_ID_MAX];
+    char directive_run_id[RB_ID_MAX];
 } rb_job;
 
 const char *rb_job_status_name(enum rb_job_status s);

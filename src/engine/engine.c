@@ -23,6 +23,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "engine/directives.h"
 #include "workflows/workflow.h"
 
 #define WORKER_POLL_MS 500       /* idle worker re-checks the store this often */
@@ -383,6 +384,12 @@ static void sweep_once(rb_engine *e)
         rb_warn("engine: sweep failed: %s", err.message);
     else if (deleted > 0)
         rb_info("engine: swept %lld jobs past retention", (long long)deleted);
+    /* Directive runs are kept as long as jobs (spec §1.10). */
+    rc = rb_store_directive_run_sweep(e->store, before, &deleted, &err);
+    if (rc != RB_OK)
+        rb_warn("engine: run sweep failed: %s", err.message);
+    else if (deleted > 0)
+        rb_info("engine: swept %lld directive runs past retention", (long long)deleted);
 }
 
 static void *sweeper_main(void *arg)
@@ -410,7 +417,17 @@ static void *ingester_main(void *arg)
         int n = rb_library_ingest_once(e->lib, &err);
         if (n < 0)
             rb_warn("engine: ingest failed: %s", err.message);
-        if (n > 0)
+        /* Directive runs share this loop: they wait on ingest (tracks
+         * becoming ready) far more than on anything else, and a wake for a
+         * new asset or track is exactly when a waiting run can move. */
+        int dispatched = 0;
+        int d = rb_directive_runs_once(e->store, e->lib, e->cfg, e->lib->ingest_owner,
+                                       &dispatched, &err);
+        if (d < 0)
+            rb_warn("engine: directive runs failed: %s", err.message);
+        if (dispatched > 0)
+            rb_engine_wake(e);
+        if (n > 0 || d > 0)
             continue; /* more may be waiting */
         pthread_mutex_lock(&e->mu);
         if (!atomic_load(&e->stopping) && e->ingest_seq == seen)

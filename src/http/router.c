@@ -15,6 +15,14 @@ static const rb_route routes[] = {
     {"POST", "/robots/v0/jobs/{workflow}", "robots:*", rb_api_job_create},
     {"GET", "/robots/v0/jobs/{workflow}/{id}", "robots:*", rb_api_job_get},
 
+    {"POST", "/robots/v0/directives", "robots:*", rb_api_directive_create},
+    {"GET", "/robots/v0/directives", "robots:*", rb_api_directive_list},
+    {"GET", "/robots/v0/directives/{id}", "robots:*", rb_api_directive_get},
+    {"DELETE", "/robots/v0/directives/{id}", "robots:*", rb_api_directive_delete},
+    {"POST", "/robots/v0/directives/{id}/runs", "robots:*", rb_api_directive_run_create},
+    {"GET", "/robots/v0/directives/{id}/runs", "robots:*", rb_api_directive_run_list},
+    {"GET", "/robots/v0/directives/{id}/runs/{run_id}", "robots:*", rb_api_directive_run_get},
+
     {"POST", "/video/v1/assets", "video:*", rb_api_asset_create},
     {"GET", "/video/v1/assets", "video:*", rb_api_asset_list},
     {"GET", "/video/v1/assets/{id}", "video:*", rb_api_asset_get},

@@ -175,9 +175,166 @@ static const char MIGRATION_2[] =
     "UPDATE tracks SET blob_id = ''"
     "  WHERE type IN ('video', 'audio') AND blob_id <> '' AND info IS NOT NULL;";
 
+/* Directives and directive runs (spec §7).
+ *
+ * A directive is immutable once created; delete is soft (deleted_at) because
+ * runs that already read the configuration must finish (spec §7.1), and a run
+ * row keeps pointing at its directive. config holds {subject, resources,
+ * workflows} as validated. A run's node_states is the public NodeState[] of
+ * spec §7.4; work is the engine's private bookkeeping (the job id reserved for
+ * each binding before the job is created, the tracks it asked for), so a run
+ * picked up again after a crash neither loses nor duplicates a job. Runs are
+ * claimed with a lease like jobs, so any node sharing the store processes them
+ * and none processes the same run twice at once.
+ *
+ * The CHECK ties a finish time to the terminal statuses; the partial unique
+ * index is the "one active run per directive + asset" rule (409), and the
+ * second one makes the automatic trigger idempotent (one run per directive
+ * per asset). asset_directives holds the directives an asset was created
+ * with, until the asset is ready and their runs start.
+ *
+ * jobs.directive_id/directive_run_id say which run dispatched a job (the
+ * job's `directive` field). The outbox table is rebuilt because a run event
+ * has no job: job_id becomes nullable and run_id names the run instead; the
+ * CHECK keeps exactly one of them set. Rows keep their seq, so the write
+ * order (the dispatcher's cursor) is unchanged. */
+static const char MIGRATION_3[] =
+    "CREATE TABLE directives ("
+    "  id TEXT PRIMARY KEY,"
+    "  env_id TEXT NOT NULL REFERENCES environments(id),"
+    "  name TEXT NOT NULL,"
+    "  config TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  deleted_at INTEGER"
+    ");"
+    "CREATE INDEX directives_list ON directives(env_id, created_at DESC, id DESC)"
+    "  WHERE deleted_at IS NULL;"
+
+    "CREATE TABLE directive_runs ("
+    "  id TEXT PRIMARY KEY,"
+    "  env_id TEXT NOT NULL REFERENCES environments(id),"
+    "  directive_id TEXT NOT NULL REFERENCES directives(id),"
+    "  asset_id TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN"
+    "    ('pending','dispatching','running','waiting','completed','partial','errored')),"
+    "  node_states TEXT NOT NULL DEFAULT '[]',"
+    "  work TEXT NOT NULL DEFAULT '{}',"
+    "  auto_trigger INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  completed_at INTEGER,"
+    "  next_check_ms INTEGER NOT NULL DEFAULT 0,"
+    "  lease_owner TEXT,"
+    "  lease_expires_ms INTEGER,"
+    "  CHECK ((status IN ('completed','partial','errored')) = (completed_at IS NOT NULL)),"
+    "  CHECK (lease_owner IS NULL OR status NOT IN ('completed','partial','errored'))"
+    ");"
+    "CREATE UNIQUE INDEX directive_runs_active ON directive_runs(directive_id, asset_id)"
+    "  WHERE status NOT IN ('completed','partial','errored');"
+    "CREATE UNIQUE INDEX directive_runs_auto ON directive_runs(directive_id, asset_id)"
+    "  WHERE auto_trigger = 1;"
+    "CREATE INDEX directive_runs_list ON directive_runs(directive_id, created_at DESC, id DESC);"
+    "CREATE INDEX directive_runs_due ON directive_runs(next_check_ms)"
+    "  WHERE status NOT IN ('completed','partial','errored');"
+
+    /* Directives attached to an asset at creation ("directives": [{id}]):
+     * started turns 1 once the asset left preparing and the run was created
+     * (or could not be: asset errored, directive deleted), in the same
+     * transaction as the run. */
+    "CREATE TABLE asset_directives ("
+    "  asset_id TEXT NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+    "  directive_id TEXT NOT NULL,"
+    "  env_id TEXT NOT NULL,"
+    "  position INTEGER NOT NULL,"
+    "  started INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (asset_id, directive_id)"
+    ");"
+    "CREATE INDEX asset_directives_pending ON asset_directives(asset_id) WHERE started = 0;"
+
+    "ALTER TABLE jobs ADD COLUMN directive_id TEXT;"
+    "ALTER TABLE jobs ADD COLUMN directive_run_id TEXT;"
+    "CREATE INDEX jobs_directive_run ON jobs(directive_run_id) WHERE directive_run_id IS NOT NULL;"
+
+    "CREATE TABLE events_v3 ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  env_id TEXT NOT NULL,"
+    "  job_id TEXT REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  run_id TEXT REFERENCES directive_runs(id) ON DELETE CASCADE,"
+    "  type TEXT NOT NULL,"
+    "  created_at_us INTEGER NOT NULL,"
+    "  payload TEXT NOT NULL,"
+    "  CHECK ((job_id IS NULL) <> (run_id IS NULL))"
+    ");"
+    "INSERT INTO events_v3(seq, id, env_id, job_id, type, created_at_us, payload)"
+    "  SELECT seq, id, env_id, job_id, type, created_at_us, payload FROM events ORDER BY seq;"
+    "DROP TABLE events;"
+    "ALTER TABLE events_v3 RENAME TO events;"
+    "CREATE INDEX events_job ON events(job_id, seq);"
+    "CREATE INDEX events_run ON events(run_id, seq) WHERE run_id IS NOT NULL;";
+
+/* Webhook delivery (docs/webhooks.md).
+ *
+ * webhook_endpoints.from_seq is the last event seq when the endpoint was
+ * created: it gets the events after it. webhook_deliveries holds one row per
+ * (event, endpoint), made by the dispatcher's fan-out (the high-water mark is
+ * the setting 'webhook_fanout_seq'); it goes when its event goes (ON DELETE
+ * CASCADE), so the job sweep, which deletes events with their job, takes
+ * deliveries and attempts along. subject_id (job or run id) orders a job's
+ * events per endpoint. tries counts attempts in the current round (replay
+ * starts a new round); webhook_attempts keeps every attempt. */
+static const char MIGRATION_4[] =
+    "CREATE TABLE webhook_endpoints ("
+    "  id TEXT PRIMARY KEY,"
+    "  env_id TEXT NOT NULL REFERENCES environments(id),"
+    "  url TEXT NOT NULL,"
+    "  secret TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  from_seq INTEGER NOT NULL DEFAULT 0,"
+    "  disabled_at INTEGER,"
+    "  disabled_reason TEXT"
+    ");"
+    "CREATE INDEX webhook_endpoints_env ON webhook_endpoints(env_id);"
+
+    "CREATE TABLE webhook_deliveries ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  event_seq INTEGER NOT NULL REFERENCES events(seq) ON DELETE CASCADE,"
+    "  endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,"
+    "  subject_id TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('pending','delivered','failed')),"
+    "  tries INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_ms INTEGER NOT NULL,"
+    "  lease_owner TEXT,"
+    "  lease_expires_ms INTEGER,"
+    "  finished_at_ms INTEGER,"
+    "  UNIQUE (event_seq, endpoint_id),"
+    "  CHECK ((status = 'pending') = (finished_at_ms IS NULL)),"
+    "  CHECK (lease_owner IS NULL OR status = 'pending')"
+    ");"
+    "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_ms)"
+    "  WHERE status = 'pending';"
+    "CREATE INDEX webhook_deliveries_order ON webhook_deliveries(endpoint_id, subject_id,"
+    "  event_seq) WHERE status = 'pending';"
+    "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id);"
+
+    "CREATE TABLE webhook_attempts ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,"
+    "  at_ms INTEGER NOT NULL,"
+    "  status_code INTEGER NOT NULL,"
+    "  latency_ms INTEGER NOT NULL,"
+    "  response_body TEXT,"
+    "  error TEXT"
+    ");"
+    "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, id);";
+
 const char *const rb_sqlite_migrations[] = {
     MIGRATION_1,
     MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
 };
 
 const int rb_sqlite_nmigrations = (int)(sizeof rb_sqlite_migrations / sizeof rb_sqlite_migrations[0]);

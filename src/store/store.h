@@ -411,4 +411,118 @@ int rb_store_directive_run_sweep(rb_store *st, int64_t before, int64_t *deleted,
 int rb_store_events_for_run(rb_store *st, const char *run_id, rb_event **out, size_t *n,
                             rb_err *err);
 
+/* ---- webhooks (sqlite_webhooks.c; docs/webhooks.md) -------------------- */
+
+/* An endpoint of one environment; every event of the environment written
+ * after the endpoint was created is delivered to it. The secret is stored as
+ * given (it is needed to sign) and is never logged. */
+typedef struct rb_webhook_endpoint {
+    char id[RB_ID_MAX];            /* "whe_..." */
+    char env_id[RB_ID_MAX];
+    char url[2048];
+    char secret[80];               /* "whsec_<base64 of 24 bytes>" */
+    int64_t created_at;
+    int64_t disabled_at;           /* 0 while enabled (410 Gone disables) */
+    char disabled_reason[128];
+} rb_webhook_endpoint;
+
+/* Inserts ep (id, env_id, url, secret, created_at filled by the caller); it
+ * receives events written from now on, not older ones (replay sends those). */
+int rb_store_webhook_endpoint_insert(rb_store *st, const rb_webhook_endpoint *ep, rb_err *err);
+int rb_store_webhook_endpoint_get(rb_store *st, const char *id, rb_webhook_endpoint *out,
+                                  rb_err *err);
+/* Oldest first; env_id NULL = every environment. *out malloc'd (free it). */
+int rb_store_webhook_endpoint_list(rb_store *st, const char *env_id, rb_webhook_endpoint **out,
+                                   size_t *n, rb_err *err);
+/* Deletes the endpoint with its deliveries and attempts. */
+int rb_store_webhook_endpoint_delete(rb_store *st, const char *id, rb_err *err);
+/* Replaces the secret; attempts from now on are signed with it. Also
+ * re-enables an endpoint that 410 disabled (a rotation means someone is
+ * tending it). */
+int rb_store_webhook_endpoint_set_secret(rb_store *st, const char *id, const char *secret,
+                                         rb_err *err);
+
+/* One claimed delivery of one event to one endpoint (caller-owned; clear with
+ * rb_webhook_delivery_clear). */
+typedef struct rb_webhook_delivery {
+    int64_t id;
+    char event_id[40];             /* UUID: the envelope id and webhook-id */
+    char type[96];
+    int64_t created_at_us;
+    char env_id[RB_ID_MAX];
+    char env_name[128];
+    char subject_id[RB_ID_MAX];    /* job id or directive run id */
+    int is_run;                    /* 1 when the subject is a directive run */
+    char endpoint_id[RB_ID_MAX];
+    char url[2048];
+    char secret[80];
+    int tries;                     /* attempts made in the current round (0 on the first) */
+    char *payload;                 /* the event's data, compact JSON text (owned) */
+    json_t *attempts;              /* earlier attempts in the envelope's Attempt shape (owned) */
+} rb_webhook_delivery;
+
+void rb_webhook_delivery_clear(rb_webhook_delivery *d);
+
+/* In one write transaction: fans every event written since the last call out
+ * to the enabled endpoints of its environment (one pending delivery per
+ * endpoint), then claims up to max deliveries that are due (next attempt <=
+ * now_ms, not leased or lease expired, endpoint enabled) for owner until
+ * now_ms + lease_ms. A delivery is due only when no earlier event of the same
+ * job (or run) is still pending for the same endpoint, so a job's events reach
+ * an endpoint in the order they were written. *out malloc'd, *n entries
+ * (NULL, 0 when nothing is due). */
+int rb_store_webhook_claim(rb_store *st, const char *owner, int64_t now_ms, int64_t lease_ms,
+                           int max, rb_webhook_delivery **out, size_t *n, rb_err *err);
+/* The cheap read-only check the dispatcher makes between claims: 1 in *work
+ * when a claim could find something (events not fanned out yet, or a
+ * delivery the claim would take). */
+int rb_store_webhook_has_work(rb_store *st, int64_t now_ms, int *work, rb_err *err);
+
+/* What one attempt gave, and what happens next. */
+enum rb_webhook_outcome {
+    RB_WEBHOOK_DELIVERED,          /* 2xx: done */
+    RB_WEBHOOK_RETRY,              /* failed: try again at next_ms */
+    RB_WEBHOOK_FAILED,             /* failed and the schedule is exhausted */
+    RB_WEBHOOK_GONE                /* 410: delivery failed and the endpoint is disabled */
+};
+typedef struct rb_webhook_attempt {
+    int64_t at_ms;                 /* when the request was sent */
+    int status_code;               /* 0 when there was no HTTP response */
+    int64_t latency_ms;
+    const char *response_body;     /* first 1 KiB, or NULL */
+    const char *error;             /* transport error (timeout, refused...), or NULL */
+} rb_webhook_attempt;
+
+/* Stores the attempt and moves the delivery on, if owner still holds it
+ * (RB_CONFLICT otherwise, nothing written). */
+int rb_store_webhook_record(rb_store *st, const char *owner, int64_t delivery_id,
+                            const rb_webhook_attempt *a, enum rb_webhook_outcome outcome,
+                            int64_t next_ms, rb_err *err);
+/* The same for n results in one transaction (one fsync for all): xs[i].rc is
+ * RB_OK or RB_CONFLICT (that one not written) when the call returns RB_OK. */
+typedef struct rb_webhook_result {
+    int64_t delivery_id;
+    rb_webhook_attempt attempt;
+    enum rb_webhook_outcome outcome;
+    int64_t next_ms;
+    int rc;                        /* out */
+} rb_webhook_result;
+int rb_store_webhook_record_many(rb_store *st, const char *owner, rb_webhook_result *xs,
+                                 size_t n, rb_err *err);
+/* Deliveries of env_id's events, newest event first, at most limit (1..1000),
+ * as a JSON array of {event_id, type, subject_id, created_at, endpoint_id,
+ * url, status, attempts: [{at, status_code, latency_ms, response_body,
+ * error}]}. status NULL = all; else "pending", "delivered" or "failed". */
+int rb_store_webhook_events(rb_store *st, const char *env_id, const char *status, int limit,
+                            json_t **out, rb_err *err);
+/* Sends events again to every enabled endpoint of their environment: the
+ * event event_id (env_id may then be NULL: any environment), or (event_id
+ * NULL) every event of env_id created at or after since_us; only those whose
+ * delivery failed when failed_only. Deliveries become
+ * pending and due now with a fresh schedule; an endpoint that never had the
+ * event gets it too. *count = deliveries scheduled. RB_NOTFOUND for an
+ * unknown event_id. */
+int rb_store_webhook_replay(rb_store *st, const char *env_id, const char *event_id,
+                            int64_t since_us, int failed_only, int64_t *count, rb_err *err);
+
 #endif

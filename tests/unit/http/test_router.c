@@ -128,7 +128,7 @@ static void test_not_found(void **state)
                                   "/files/",
                                   "relative",
                                   "",
-                                  "/robots/v0/directives"};
+                                  "/robots/v0/directives/a/runs/b/c"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         rb_route_match m;
         if (rb_router_match("GET", paths[i], &m) != RB_NOTFOUND)

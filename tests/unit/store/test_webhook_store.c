@@ -1,0 +1,434 @@
+/* test_webhook_store.c — webhook endpoints, fan-out, claims and attempts in
+ * the SQLite store (sqlite_webhooks.c, migration 4): every event of an
+ * environment reaches each of its endpoints (and no other environment's),
+ * only events written after the endpoint existed, per-job order, leases,
+ * retries with stored attempts, 410 disabling, replay, and the sweep taking
+ * deliveries and attempts with their job. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "store/store.h"
+
+typedef struct fixture {
+    char dir[128];
+    char db[200];
+    rb_store *st;
+    rb_env dev, prod;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/rb_whstore_XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->db, sizeof f->db, "%s/robots.db", f->dir);
+    char url[256];
+    snprintf(url, sizeof url, "sqlite:%s", f->db);
+    rb_err err;
+    if (rb_store_open(url, 4, &f->st, &err) != RB_OK)
+        return -1;
+    if (rb_store_env_ensure(f->st, "dev", &f->dev, &err) != RB_OK ||
+        rb_store_env_ensure(f->st, "prod", &f->prod, &err) != RB_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    rb_store_close(f->st);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static void add_endpoint(fixture *f, const rb_env *env, const char *url, rb_webhook_endpoint *ep)
+{
+    memset(ep, 0, sizeof *ep);
+    assert_int_equal(rb_random_id(ep->id, sizeof ep->id, "whe_", 20), RB_OK);
+    snprintf(ep->env_id, sizeof ep->env_id, "%s", env->id);
+    snprintf(ep->url, sizeof ep->url, "%s", url);
+    snprintf(ep->secret, sizeof ep->secret, "whsec_%s", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0");
+    ep->created_at = rb_now();
+    rb_err err;
+    assert_int_equal(rb_store_webhook_endpoint_insert(f->st, ep, &err), RB_OK);
+}
+
+/* A pending job of env (its "pending" event written). */
+static void add_job(fixture *f, const rb_env *env, int64_t created_at, char id[RB_ID_MAX])
+{
+    rb_job j;
+    rb_job_init(&j);
+    rb_random_id(j.id, sizeof j.id, "rjob_", 24);
+    snprintf(j.env_id, sizeof j.env_id, "%s", env->id);
+    snprintf(j.workflow, sizeof j.workflow, "edit-captions");
+    snprintf(j.asset_id, sizeof j.asset_id, "asset1");
+    j.parameters = json_pack("{s:s}", "asset_id", "asset1");
+    j.max_attempts = 3;
+    j.created_at = created_at ? created_at : rb_now();
+    rb_job_create c = {&j, NULL, NULL, NULL};
+    char cid[RB_ID_MAX];
+    int rep;
+    rb_err err;
+    assert_int_equal(rb_store_job_create(f->st, &c, cid, &rep, &err), RB_OK);
+    snprintf(id, RB_ID_MAX, "%s", j.id);
+    rb_job_clear(&j);
+}
+
+/* Runs the job through processing to completed (two more events). */
+static void finish_job(fixture *f, const char *id)
+{
+    rb_job jobs[1];
+    size_t n = 0;
+    rb_err err;
+    assert_int_equal(rb_store_job_claim(f->st, "w1", 60, 1, jobs, &n, &err), RB_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(jobs[0].id, id);
+    rb_job_clear(&jobs[0]);
+    json_t *out = json_pack("{s:i}", "n", 1);
+    assert_int_equal(rb_store_job_complete(f->st, id, "w1", out, 1, &err), RB_OK);
+    json_decref(out);
+}
+
+static size_t claim(fixture *f, const char *owner, int64_t now_ms, rb_webhook_delivery **ds)
+{
+    size_t n = 0;
+    rb_err err;
+    assert_int_equal(rb_store_webhook_claim(f->st, owner, now_ms, 10000, 50, ds, &n, &err), RB_OK);
+    return n;
+}
+
+static void free_ds(rb_webhook_delivery *ds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        rb_webhook_delivery_clear(&ds[i]);
+    free(ds);
+}
+
+static void record(fixture *f, const char *owner, int64_t id, int code,
+                   enum rb_webhook_outcome oc, int64_t next_ms, int want)
+{
+    rb_webhook_attempt a = {.at_ms = rb_now_ms(), .status_code = code, .latency_ms = 3,
+                            .response_body = code ? "resp" : NULL,
+                            .error = code ? NULL : "Connection refused"};
+    rb_err err;
+    assert_int_equal(rb_store_webhook_record(f->st, owner, id, &a, oc, next_ms, &err), want);
+}
+
+static int64_t count_rows(fixture *f, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+static void test_endpoints(void **state)
+{
+    fixture *f = *state;
+    rb_webhook_endpoint a, b, got;
+    add_endpoint(f, &f->dev, "https://a.example.test/h", &a);
+    add_endpoint(f, &f->prod, "https://b.example.test/h", &b);
+    rb_err err;
+    assert_int_equal(rb_store_webhook_endpoint_get(f->st, a.id, &got, &err), RB_OK);
+    assert_string_equal(got.url, a.url);
+    assert_string_equal(got.secret, a.secret);
+    assert_int_equal(got.disabled_at, 0);
+    rb_webhook_endpoint *list;
+    size_t n;
+    assert_int_equal(rb_store_webhook_endpoint_list(f->st, f->dev.id, &list, &n, &err), RB_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].id, a.id);
+    free(list);
+    assert_int_equal(rb_store_webhook_endpoint_list(f->st, NULL, &list, &n, &err), RB_OK);
+    assert_int_equal(n, 2);
+    free(list);
+    assert_int_equal(rb_store_webhook_endpoint_set_secret(f->st, a.id, "whsec_new", &err), RB_OK);
+    assert_int_equal(rb_store_webhook_endpoint_get(f->st, a.id, &got, &err), RB_OK);
+    assert_string_equal(got.secret, "whsec_new");
+    assert_int_equal(rb_store_webhook_endpoint_delete(f->st, a.id, &err), RB_OK);
+    assert_int_equal(rb_store_webhook_endpoint_get(f->st, a.id, &got, &err), RB_NOTFOUND);
+    assert_int_equal(rb_store_webhook_endpoint_delete(f->st, a.id, &err), RB_NOTFOUND);
+    assert_int_equal(rb_store_webhook_endpoint_set_secret(f->st, "whe_x", "s", &err),
+                     RB_NOTFOUND);
+}
+
+static void test_fanout_order_and_attempts(void **state)
+{
+    fixture *f = *state;
+    char old[RB_ID_MAX], job[RB_ID_MAX], other[RB_ID_MAX];
+    add_job(f, &f->dev, 0, old); /* before any endpoint: never delivered */
+    rb_job cj;
+    rb_err cerr;
+    /* Cancelled at once, so the worker claim in finish_job takes `job`. */
+    assert_int_equal(rb_store_job_cancel(f->st, f->dev.id, old, &cj, &cerr), RB_OK);
+    rb_job_clear(&cj);
+    rb_webhook_endpoint e1, e2, ep;
+    add_endpoint(f, &f->dev, "https://one.example.test/h", &e1);
+    add_endpoint(f, &f->dev, "https://two.example.test/h", &e2);
+    add_endpoint(f, &f->prod, "https://prod.example.test/h", &ep);
+    /* Older, so the worker claim in finish_job takes it before `other`. */
+    add_job(f, &f->dev, rb_now() - 10, job);
+    add_job(f, &f->prod, 0, other);
+
+    int64_t now = rb_now_ms();
+    rb_webhook_delivery *ds;
+    size_t n = claim(f, "d1", now, &ds);
+    /* job's pending event to e1 and e2, other's to ep; nothing for `old`. */
+    assert_int_equal(n, 3);
+    int seen1 = 0, seen2 = 0, seenp = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(ds[i].type, "robots.job.edit_captions.pending");
+        assert_int_equal(ds[i].is_run, 0);
+        assert_int_equal(ds[i].tries, 0);
+        assert_int_equal(json_array_size(ds[i].attempts), 0);
+        json_t *data = json_loads(ds[i].payload, 0, NULL);
+        assert_non_null(data);
+        assert_string_equal(json_string_value(json_object_get(data, "id")), ds[i].subject_id);
+        assert_string_equal(json_string_value(json_object_get(data, "status")), "pending");
+        json_decref(data);
+        if (strcmp(ds[i].endpoint_id, ep.id) == 0) {
+            seenp = 1;
+            assert_string_equal(ds[i].subject_id, other);
+            assert_string_equal(ds[i].env_name, "prod");
+        } else {
+            assert_string_equal(ds[i].subject_id, job);
+            assert_string_equal(ds[i].env_name, "dev");
+            assert_string_equal(ds[i].env_id, f->dev.id);
+            seen1 |= strcmp(ds[i].endpoint_id, e1.id) == 0;
+            seen2 |= strcmp(ds[i].endpoint_id, e2.id) == 0;
+            assert_string_equal(ds[i].url, strcmp(ds[i].endpoint_id, e1.id) == 0 ? e1.url : e2.url);
+        }
+    }
+    assert_true(seen1 && seen2 && seenp);
+    /* Leased: another dispatcher gets nothing until the lease runs out. */
+    rb_webhook_delivery *none;
+    assert_int_equal(claim(f, "d2", now, &none), 0);
+
+    /* The job moves on; its later events wait for the pending one per endpoint. */
+    finish_job(f, job);
+    assert_int_equal(claim(f, "d2", now, &none), 0);
+    /* Fanned out but all blocked or leased: the cheap check says so. */
+    int work = 1;
+    rb_err werr;
+    assert_int_equal(rb_store_webhook_has_work(f->st, now, &work, &werr), RB_OK);
+    assert_int_equal(work, 0);
+
+    int64_t e1_pending = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(ds[i].endpoint_id, e1.id) == 0) {
+            e1_pending = ds[i].id;
+            /* Not the holder: refused, nothing written. */
+            record(f, "d2", ds[i].id, 500, RB_WEBHOOK_RETRY, now + 1000, RB_CONFLICT);
+            record(f, "d1", ds[i].id, 500, RB_WEBHOOK_RETRY, now + 1000, RB_OK);
+        } else {
+            record(f, "d1", ds[i].id, 200, RB_WEBHOOK_DELIVERED, 0, RB_OK);
+        }
+    }
+    free_ds(ds, n);
+    /* e2's pending was delivered: its processing event is due; e1 waits (retry at +1 s)
+     * and its processing event stays behind its pending one. */
+    n = claim(f, "d1", now, &ds);
+    assert_int_equal(n, 1);
+    assert_string_equal(ds[0].endpoint_id, e2.id);
+    assert_string_equal(ds[0].type, "robots.job.edit_captions.processing");
+    record(f, "d1", ds[0].id, 204, RB_WEBHOOK_DELIVERED, 0, RB_OK);
+    free_ds(ds, n);
+
+    /* At +1 s e1's pending event is retried, carrying its earlier attempt. */
+    n = claim(f, "d1", now + 1000, &ds);
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ds[i].id == e1_pending) {
+            found = 1;
+            assert_int_equal(ds[i].tries, 1);
+            assert_int_equal(json_array_size(ds[i].attempts), 1);
+            json_t *a = json_array_get(ds[i].attempts, 0);
+            assert_int_equal(json_integer_value(json_object_get(a, "response_status_code")), 500);
+            assert_string_equal(json_string_value(json_object_get(a, "response_body")), "resp");
+            assert_string_equal(json_string_value(json_object_get(a, "address")), e1.url);
+            record(f, "d1", ds[i].id, 200, RB_WEBHOOK_DELIVERED, 0, RB_OK);
+        } else {
+            /* e2's completed event. */
+            assert_string_equal(ds[i].endpoint_id, e2.id);
+            assert_string_equal(ds[i].type, "robots.job.edit_captions.completed");
+            record(f, "d1", ds[i].id, 200, RB_WEBHOOK_DELIVERED, 0, RB_OK);
+        }
+    }
+    assert_true(found);
+    free_ds(ds, n);
+
+    /* The history lists each delivery with its attempts. */
+    json_t *hist;
+    rb_err err;
+    assert_int_equal(rb_store_webhook_events(f->st, f->dev.id, NULL, 100, &hist, &err), RB_OK);
+    assert_int_equal(json_array_size(hist), 6); /* 3 events x 2 endpoints */
+    int pending_left = 0, two_attempts = 0;
+    for (size_t i = 0; i < json_array_size(hist); i++) {
+        json_t *o = json_array_get(hist, i);
+        const char *s = json_string_value(json_object_get(o, "status"));
+        pending_left += strcmp(s, "pending") == 0;
+        if (json_array_size(json_object_get(o, "attempts")) == 2) {
+            two_attempts++;
+            json_t *a0 = json_array_get(json_object_get(o, "attempts"), 0);
+            assert_int_equal(json_integer_value(json_object_get(a0, "status_code")), 500);
+            assert_int_equal(json_integer_value(json_object_get(a0, "latency_ms")), 3);
+        }
+    }
+    assert_int_equal(pending_left, 2); /* e1's processing and completed */
+    assert_int_equal(two_attempts, 1);
+    json_decref(hist);
+    assert_int_equal(rb_store_webhook_events(f->st, f->dev.id, "pending", 100, &hist, &err),
+                     RB_OK);
+    assert_int_equal(json_array_size(hist), 2);
+    json_decref(hist);
+}
+
+static void test_gone_failed_replay_sweep(void **state)
+{
+    fixture *f = *state;
+    rb_webhook_endpoint e1, e2;
+    add_endpoint(f, &f->dev, "https://gone.example.test/h", &e1);
+    add_endpoint(f, &f->dev, "https://flaky.example.test/h", &e2);
+    char job[RB_ID_MAX];
+    add_job(f, &f->dev, 0, job);
+    int64_t now = rb_now_ms();
+    rb_webhook_delivery *ds;
+    size_t n = claim(f, "d1", now, &ds);
+    assert_int_equal(n, 2);
+    char event_id[40];
+    snprintf(event_id, sizeof event_id, "%s", ds[0].event_id);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(ds[i].endpoint_id, e1.id) == 0)
+            record(f, "d1", ds[i].id, 410, RB_WEBHOOK_GONE, 0, RB_OK);
+        else
+            record(f, "d1", ds[i].id, 0, RB_WEBHOOK_FAILED, 0, RB_OK);
+    }
+    free_ds(ds, n);
+    rb_err err;
+    rb_webhook_endpoint got;
+    assert_int_equal(rb_store_webhook_endpoint_get(f->st, e1.id, &got, &err), RB_OK);
+    assert_true(got.disabled_at > 0);
+    assert_string_equal(got.disabled_reason, "410 Gone");
+    /* A disabled endpoint gets no new events; nothing else is due. */
+    finish_job(f, job);
+    n = claim(f, "d1", now, &ds);
+    /* e2's pending failed for good, so its processing event is next. */
+    assert_int_equal(n, 1);
+    assert_string_equal(ds[0].endpoint_id, e2.id);
+    assert_string_equal(ds[0].type, "robots.job.edit_captions.processing");
+    record(f, "d1", ds[0].id, 200, RB_WEBHOOK_DELIVERED, 0, RB_OK);
+    free_ds(ds, n);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM webhook_deliveries d JOIN"
+                                   " webhook_endpoints w ON w.id = d.endpoint_id"
+                                   " WHERE w.disabled_at IS NOT NULL"),
+                     1);
+
+    /* Replay of the failed ones sends e2's pending event again, fresh round. */
+    int64_t count = 0;
+    assert_int_equal(rb_store_webhook_replay(f->st, f->dev.id, NULL, 0, 1, &count, &err), RB_OK);
+    assert_int_equal(count, 1);
+    n = claim(f, "d1", rb_now_ms(), &ds);
+    assert_int_equal(n, 1);
+    assert_string_equal(ds[0].event_id, event_id);
+    assert_int_equal(ds[0].tries, 0);
+    assert_int_equal(json_array_size(ds[0].attempts), 1);
+    record(f, "d1", ds[0].id, 200, RB_WEBHOOK_DELIVERED, 0, RB_OK);
+    free_ds(ds, n);
+    /* Replay by id (any environment) and unknown ids. */
+    assert_int_equal(rb_store_webhook_replay(f->st, NULL, event_id, 0, 0, &count, &err), RB_OK);
+    assert_int_equal(count, 1); /* e1 is disabled */
+    assert_int_equal(rb_store_webhook_replay(f->st, NULL, "nope", 0, 0, &count, &err),
+                     RB_NOTFOUND);
+    assert_int_equal(rb_store_webhook_replay(f->st, f->prod.id, event_id, 0, 0, &count, &err),
+                     RB_NOTFOUND);
+
+    /* The sweep deletes the job's events, and with them deliveries and attempts. */
+    assert_true(count_rows(f, "SELECT COUNT(*) FROM webhook_attempts") > 0);
+    int64_t deleted = 0;
+    assert_int_equal(rb_store_job_sweep(f->st, rb_now() + 10, &deleted, &err), RB_OK);
+    assert_int_equal(deleted, 1);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM webhook_deliveries"), 0);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM webhook_attempts"), 0);
+    int work = 1;
+    assert_int_equal(rb_store_webhook_has_work(f->st, rb_now_ms(), &work, &err), RB_OK);
+    assert_int_equal(work, 0);
+}
+
+static void test_lease_expiry(void **state)
+{
+    fixture *f = *state;
+    rb_webhook_endpoint e;
+    add_endpoint(f, &f->dev, "https://x.example.test/h", &e);
+    char job[RB_ID_MAX];
+    add_job(f, &f->dev, 0, job);
+    int64_t now = rb_now_ms();
+    rb_err err;
+    int work = 0;
+    assert_int_equal(rb_store_webhook_has_work(f->st, now, &work, &err), RB_OK);
+    assert_int_equal(work, 1);
+    rb_webhook_delivery *ds, *again;
+    size_t n = claim(f, "dead", now, &ds);
+    assert_int_equal(n, 1);
+    /* The holder died: after the 10 s lease another dispatcher takes it over. */
+    assert_int_equal(claim(f, "d2", now + 9999, &again), 0);
+    size_t m = claim(f, "d2", now + 10000, &again);
+    assert_int_equal(m, 1);
+    assert_int_equal(again[0].id, ds[0].id);
+    record(f, "dead", ds[0].id, 200, RB_WEBHOOK_DELIVERED, 0, RB_CONFLICT);
+    record(f, "d2", ds[0].id, 200, RB_WEBHOOK_DELIVERED, 0, RB_OK);
+    free_ds(ds, n);
+    free_ds(again, m);
+
+    /* A batch: a lost claim is skipped, the others are written in the same
+     * transaction. */
+    char j2[RB_ID_MAX];
+    add_job(f, &f->dev, 0, j2);
+    n = claim(f, "d3", now, &ds);
+    assert_int_equal(n, 1);
+    rb_webhook_result xs[2] = {
+        {.delivery_id = ds[0].id, .attempt = {.at_ms = now, .status_code = 200},
+         .outcome = RB_WEBHOOK_DELIVERED},
+        {.delivery_id = 999999, .attempt = {.at_ms = now, .status_code = 200},
+         .outcome = RB_WEBHOOK_DELIVERED},
+    };
+    assert_int_equal(rb_store_webhook_record_many(f->st, "d3", xs, 2, &err), RB_OK);
+    assert_int_equal(xs[0].rc, RB_OK);
+    assert_int_equal(xs[1].rc, RB_CONFLICT);
+    free_ds(ds, n);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM webhook_deliveries"
+                                   " WHERE status = 'delivered'"),
+                     2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_endpoints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fanout_order_and_attempts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gone_failed_replay_sweep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lease_expiry, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
