@@ -24,7 +24,7 @@
 #define JOB_COLS                                                                            \
     "id, env_id, workflow, status, parameters, passthrough, asset_id, resources, outputs, " \
     "errors, units_consumed, attempts, max_attempts, cancel_requested, created_at, "       \
-    "updated_at, started_at, completed_at, run_at_ms"
+    "updated_at, started_at, completed_at, run_at_ms, directive_id, directive_run_id"
 
 static int64_t now_us(void)
 {
@@ -58,6 +58,8 @@ static void read_job(sqlite3_stmt *q, rb_job *j)
     j->started_at = sqlite3_column_int64(q, 16);
     j->completed_at = sqlite3_column_int64(q, 17);
     j->run_at_ms = sqlite3_column_int64(q, 18);
+    rb_sql_col_copy(q, 19, j->directive_id, sizeof j->directive_id);
+    rb_sql_col_copy(q, 20, j->directive_run_id, sizeof j->directive_run_id);
 }
 
 static const char SQL_JOB_LOAD[] = "SELECT " JOB_COLS " FROM jobs WHERE id = ?1"
@@ -142,8 +144,10 @@ static const char SQL_DEDUPE_FIND[] =
 static const char SQL_JOB_INSERT[] =
     "INSERT INTO jobs(id, env_id, workflow, status, parameters, passthrough, asset_id,"
     " resources, units_consumed, attempts, max_attempts, cancel_requested, created_at,"
-    " updated_at, run_at_ms, dedupe_key, idempotency_key, request_hash)"
-    " VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, 0, 0, ?8, 0, ?9, ?9, ?10, ?11, ?12, ?13)";
+    " updated_at, run_at_ms, dedupe_key, idempotency_key, request_hash, directive_id,"
+    " directive_run_id)"
+    " VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, 0, 0, ?8, 0, ?9, ?9, ?10, ?11, ?12, ?13,"
+    " ?14, ?15)";
 
 /* The caller's half of a create, run on its own thread before queueing:
  * fills the defaults, sets the job to what the row will hold and renders
@@ -299,6 +303,10 @@ static int create_one(rb_sqlconn *c, rb_gc_req *req)
         sqlite3_bind_text(q, 12, cr->idempotency_key, -1, SQLITE_STATIC);
     if (cr->request_hash && *cr->request_hash)
         sqlite3_bind_text(q, 13, cr->request_hash, -1, SQLITE_STATIC);
+    if (job->directive_id[0])
+        sqlite3_bind_text(q, 14, job->directive_id, -1, SQLITE_STATIC);
+    if (job->directive_run_id[0])
+        sqlite3_bind_text(q, 15, job->directive_run_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q), r = RB_OK;
     if (rc != SQLITE_DONE)
         r = rb_sql_fail(c, rc, "job insert", err);

@@ -173,12 +173,7 @@ describe('runs', () => {
     assert.ok(list.json.data.some((x) => x.run_id === run.run_id));
   });
 
-  // Skipped until src/store/sqlite_jobs.c (another helper's file) reads the
-  // jobs.directive_id / directive_run_id columns this branch adds; the unit
-  // test checks the field on the job's pending event, rendered from the job.
-  test('the dispatched job carries directive {id, run_id}', {
-    skip: 'needs src/store/sqlite_jobs.c to read jobs.directive_id/directive_run_id',
-  }, async () => {
+  test('the dispatched job carries directive {id, run_id}', async () => {
     const done = await waitRun(directive.id, run.run_id);
     const j = await S.c.get(`/robots/v0/jobs/edit-captions/${done.node_states[0].job_id}`);
     assert.deepEqual(j.json.data.directive, { id: directive.id, run_id: run.run_id });
