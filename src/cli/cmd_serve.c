@@ -122,6 +122,7 @@ int rb_cli_serve(int argc, char **argv)
         fprintf(stderr, "robots: %s\n", err.message);
         goto done;
     }
+    rb_store_set_event_hook(st, rb_webhook_dispatch_wake, hooks);
     fprintf(stderr, "robots: listening on http://%s:%d\n", host, port);
     fflush(stderr);
 
@@ -137,6 +138,8 @@ done:
     /* After the engine, so the events its last transitions wrote are
      * claimed by this run when it is still polling; anything left is sent
      * after the next start. */
+    if (st)
+        rb_store_set_event_hook(st, NULL, NULL);
     rb_webhook_dispatch_stop(hooks);
     rb_store_close(st);
     if (out == RB_EXIT_OK)

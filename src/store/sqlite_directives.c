@@ -103,6 +103,7 @@ static const char SQL_RUN_EVENT_INSERT[] =
  * (id, asset_id, directive_id), as it is at this moment. */
 static int insert_run_event(rb_sqlconn *c, const rb_directive_run *r, rb_err *err)
 {
+    c->wrote_event = 1;
     char id[37], type[64];
     if (rb_random_uuid(id) != RB_OK)
         return rb_err_set(err, 500, "internal_error", "random source failed");

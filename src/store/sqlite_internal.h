@@ -28,6 +28,8 @@ typedef struct rb_sqlconn {
     int ncache;
     int busy_timeout_ms;           /* what this connection was last set to */
     struct rb_sqlconn *next_free;
+    struct rb_store *owner;        /* for the event hook on commit */
+    int wrote_event;               /* the open transaction wrote an outbox row */
 } rb_sqlconn;
 
 /* One queued rb_store_job_create waiting for the group committer. */
@@ -54,6 +56,9 @@ typedef struct rb_gc_req {
 
 struct rb_store {
     char path[1024];
+    /* rb_store_set_event_hook: called after a commit that wrote an event. */
+    void (*event_hook)(void *arg);
+    void *event_hook_arg;
     uint64_t serial;               /* rb_store_serial */
     int busy_timeout_ms;           /* wanted on every connection (under mu and gc_mu) */
 

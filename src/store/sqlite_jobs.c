@@ -99,6 +99,7 @@ static int insert_event_text(rb_sqlconn *c, const char *id, const char *env_id,
                              const char *job_id, const char *type, const char *payload,
                              rb_err *err)
 {
+    c->wrote_event = 1;
     sqlite3_stmt *q = rb_sql_prep(c, SQL_EVENT_INSERT, err);
     if (!q)
         return RB_ERR;

@@ -40,6 +40,11 @@ uint64_t rb_store_serial(const rb_store *st);
  * lazily); never lowers it. For the HTTP server, whose every thread may
  * hold a connection at once. */
 void rb_store_pool_reserve(rb_store *st, int n);
+/* Registers fn to be called, on the committing thread right after the
+ * commit, whenever a transaction that wrote an outbox event committed in this
+ * process (other processes still find events by polling). fn must be quick
+ * and must not call the store. NULL removes it. Set it before concurrent use. */
+void rb_store_set_event_hook(rb_store *st, void (*fn)(void *arg), void *arg);
 /* A value kept in the database (e.g. the signing key for public URLs); created
  * with `dflt` when absent, so every process sharing the store agrees. */
 int rb_store_setting_get_or_init(rb_store *st, const char *key, const char *dflt, char *out,

@@ -169,8 +169,21 @@ int rb_sql_commit(rb_sqlconn *c, rb_err *err)
     int rc = SQLITE_OK;
     for (int attempt = 0; attempt <= BEGIN_RETRIES; attempt++) {
         rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
-        if (rc == SQLITE_OK)
+        if (rc == SQLITE_OK) {
+            /* Outbox readers in this process (the webhook dispatcher) hear of
+             * new events at once instead of at their next poll. */
+            if (c->wrote_event && c->owner) {
+                rb_store *st = c->owner;
+                pthread_mutex_lock(&st->mu);
+                void (*fn)(void *) = st->event_hook;
+                void *arg = st->event_hook_arg;
+                pthread_mutex_unlock(&st->mu);
+                if (fn)
+                    fn(arg);
+            }
+            c->wrote_event = 0;
             return RB_OK;
+        }
         int prim = rc & 0xff;
         if (prim != SQLITE_BUSY && prim != SQLITE_LOCKED)
             break;
@@ -183,6 +196,7 @@ int rb_sql_commit(rb_sqlconn *c, rb_err *err)
 
 void rb_sql_rollback(rb_sqlconn *c)
 {
+    c->wrote_event = 0;
     if (!sqlite3_get_autocommit(c->db))
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -252,6 +266,8 @@ int rb_sql_acquire(rb_store *st, rb_sqlconn **out, rb_err *err)
     pthread_mutex_unlock(&st->mu);
     rb_sqlconn *c = NULL;
     int rc = rb_sql_conn_open(st->path, busy, &c, err);
+    if (rc == RB_OK)
+        c->owner = st;
     pthread_mutex_lock(&st->mu);
     if (rc) {
         st->nopen--;
@@ -448,6 +464,8 @@ int rb_store_open(const char *url, int pool_size, rb_store **out, rb_err *err)
 
     /* The committer's connection runs the migrations, then stays its own. */
     r = rb_sql_conn_open(st->path, st->busy_timeout_ms, &st->gc_conn, err);
+    if (r == RB_OK)
+        st->gc_conn->owner = st;
     if (!r)
         r = migrate(st->gc_conn, err);
     if (!r && pthread_create(&st->gc_thread, NULL, rb_sql_gc_main, st) != 0)
@@ -544,4 +562,12 @@ int rb_store_setting_get_or_init(rb_store *st, const char *key, const char *dflt
         r = rb_sql_commit(c, err);
     rb_sql_release(st, c);
     return r;
+}
+
+void rb_store_set_event_hook(rb_store *st, void (*fn)(void *arg), void *arg)
+{
+    pthread_mutex_lock(&st->mu);
+    st->event_hook = fn;
+    st->event_hook_arg = arg;
+    pthread_mutex_unlock(&st->mu);
 }
