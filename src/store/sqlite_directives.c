@@ -152,14 +152,10 @@ static const char SQL_DIRECTIVE_INSERT[] =
 int rb_store_directive_insert(rb_store *st, const rb_directive *d, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_DIRECTIVE_INSERT, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_DIRECTIVE_INSERT, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, d->id, 0);
     rb_sql_bind_text(q, 2, d->env_id, 0);
     rb_sql_bind_text(q, 3, d->name ? d->name : "", 0);
@@ -321,14 +317,10 @@ static const char SQL_DIRECTIVE_DELETE[] =
 int rb_store_directive_delete(rb_store *st, const char *env_id, const char *id, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_DIRECTIVE_DELETE, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_DIRECTIVE_DELETE, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, id, 0);
     rb_sql_bind_text(q, 2, env_id, 0);
     sqlite3_bind_int64(q, 3, rb_now());
@@ -644,14 +636,10 @@ int rb_store_directive_run_get(rb_store *st, const char *env_id, const char *dir
                                const char *run_id, rb_directive_run *out, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_RUN_GET, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_RUN_GET, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, run_id, 0);
     rb_sql_bind_text(q, 2, env_id, 0);
     rb_sql_bind_text(q, 3, directive_id, 0);
@@ -838,14 +826,10 @@ int rb_store_job_set_directive(rb_store *st, const char *job_id, const char *dir
                                const char *run_id, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_JOB_SET_DIRECTIVE, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_JOB_SET_DIRECTIVE, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, job_id, 0);
     rb_sql_bind_text(q, 2, directive_id, 0);
     rb_sql_bind_text(q, 3, run_id, 0);
@@ -871,14 +855,10 @@ int rb_store_events_for_run(rb_store *st, const char *run_id, rb_event **out, si
     *out = NULL;
     *n = 0;
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_EVENTS_FOR_RUN, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_EVENTS_FOR_RUN, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, run_id, 0);
     size_t cap = 0;
     rb_event *arr = NULL;
@@ -935,21 +915,9 @@ int rb_store_directive_run_sweep(rb_store *st, int64_t before, int64_t *deleted,
     if (r)
         return r;
     r = rb_sql_begin_write(c, err);
-    const char *sqls[] = {SQL_RUN_SWEEP_EVENTS, SQL_RUN_SWEEP};
-    for (size_t i = 0; !r && i < 2; i++) {
-        sqlite3_stmt *q = rb_sql_prep(c, sqls[i], err);
-        if (!q) {
-            r = RB_ERR;
-            break;
-        }
-        sqlite3_bind_int64(q, 1, before);
-        int rc = sqlite3_step(q);
-        if (rc != SQLITE_DONE)
-            r = rb_sql_fail(c, rc, "run sweep", err);
-        else if (i == 1)
-            *deleted = sqlite3_changes(c->db);
-        rb_sql_done(c, q);
-    }
+    const char *const sqls[] = {SQL_RUN_SWEEP_EVENTS, SQL_RUN_SWEEP};
+    if (!r)
+        r = rb_sql_exec_steps(c, sqls, 2, NULL, 0, &before, 1, "run sweep", deleted, err);
     if (!r)
         r = rb_sql_commit(c, err);
     else

@@ -205,15 +205,11 @@ int rb_store_ingest_renew(rb_store *st, const char *owner, const char *asset_id,
                           const char *track_id, int lease_seconds, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, track_id ? SQL_RENEW_TRACK : SQL_RENEW_ASSET, &c, &q, err);
     if (r)
         return r;
     const char *id = track_id ? track_id : asset_id;
-    sqlite3_stmt *q = rb_sql_prep(c, track_id ? SQL_RENEW_TRACK : SQL_RENEW_ASSET, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, id, 0);
     rb_sql_bind_text(q, 2, owner, 0);
     sqlite3_bind_int64(q, 3, rb_now_ms() + (int64_t)(lease_seconds > 0 ? lease_seconds : 1) * 1000);

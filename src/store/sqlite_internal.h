@@ -98,6 +98,11 @@ void rb_sqlite_set_busy_timeout(rb_store *st, int ms);
 void rb_sql_conn_close(rb_sqlconn *c);
 int rb_sql_acquire(rb_store *st, rb_sqlconn **out, rb_err *err);
 void rb_sql_release(rb_store *st, rb_sqlconn *c);
+/* Borrows a connection and prepares the cached statement for sql on it.
+ * Returns what rb_sql_acquire returned, or RB_ERR when the prepare failed; on
+ * any failure the connection is already released and nothing is held. */
+int rb_sql_acquire_prep(rb_store *st, const char *sql, rb_sqlconn **c, sqlite3_stmt **q,
+                        rb_err *err);
 
 /* ---- statements ------------------------------------------------------- */
 /* Re-applies st's busy timeout to c if it changed; c must be held. */
@@ -116,6 +121,15 @@ int rb_sql_begin_read(rb_sqlconn *c, rb_err *err);
 int rb_sql_commit(rb_sqlconn *c, rb_err *err);
 void rb_sql_rollback(rb_sqlconn *c);
 int rb_sql_exec(rb_sqlconn *c, const char *sql, rb_err *err);
+/* Runs the cached statements sqls[0..n) in order on c (inside the caller's
+ * transaction), each bound the same way: texts to ?1..?ntexts (NULL binds
+ * NULL), then ints to the parameters after them, and stepped to completion.
+ * Stops at the first failure: RB_ERR for a failed prepare, else
+ * rb_sql_fail(c, rc, what). On success *last_changes (if not NULL) is
+ * sqlite3_changes() of the last statement. The caller commits or rolls back. */
+int rb_sql_exec_steps(rb_sqlconn *c, const char *const *sqls, size_t n,
+                      const char *const *texts, size_t ntexts, const int64_t *ints,
+                      size_t nints, const char *what, int64_t *last_changes, rb_err *err);
 
 /* ---- errors ----------------------------------------------------------- */
 /* Maps an SQLite failure: BUSY/LOCKED → RB_BUSY (503 "unavailable"), else

@@ -613,14 +613,10 @@ int rb_store_job_get_json(rb_store *st, const char *env_id, const char *workflow
     *json = NULL;
     *len = 0;
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_JOB_LOAD, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_JOB_LOAD, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, id, 0);
     rb_sql_bind_text(q, 2, env_id ? env_id : "", 0);
     rb_sql_bind_text(q, 3, workflow, 0);
@@ -665,14 +661,10 @@ static const char SQL_JOB_STATUS[] = "SELECT status FROM jobs WHERE id = ?";
 int rb_store_job_status(rb_store *st, const char *id, enum rb_job_status *out, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_JOB_STATUS, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_JOB_STATUS, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, id, 0);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
@@ -983,14 +975,10 @@ int rb_store_job_heartbeat(rb_store *st, const char *id, const char *worker_id,
                            int lease_seconds, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_JOB_HEARTBEAT, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_JOB_HEARTBEAT, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, id, 0);
     rb_sql_bind_text(q, 2, worker_id, 0);
     sqlite3_bind_int64(q, 3, rb_now_ms() + (int64_t)(lease_seconds > 0 ? lease_seconds : 60) * 1000);
@@ -1132,21 +1120,9 @@ int rb_store_job_sweep(rb_store *st, int64_t before, int64_t *deleted, rb_err *e
     if (r)
         return r;
     r = rb_sql_begin_write(c, err);
-    const char *steps[] = {SQL_SWEEP_EVENTS, SQL_SWEEP_BLOBS, SQL_SWEEP_JOBS};
-    for (int i = 0; !r && i < 3; i++) {
-        sqlite3_stmt *q = rb_sql_prep(c, steps[i], err);
-        if (!q) {
-            r = RB_ERR;
-            break;
-        }
-        sqlite3_bind_int64(q, 1, before);
-        int rc = sqlite3_step(q);
-        if (rc != SQLITE_DONE)
-            r = rb_sql_fail(c, rc, "sweep", err);
-        else if (i == 2 && deleted)
-            *deleted = sqlite3_changes(c->db);
-        rb_sql_done(c, q);
-    }
+    const char *const steps[] = {SQL_SWEEP_EVENTS, SQL_SWEEP_BLOBS, SQL_SWEEP_JOBS};
+    if (!r)
+        r = rb_sql_exec_steps(c, steps, 3, NULL, 0, &before, 1, "sweep", deleted, err);
     if (!r)
         r = rb_sql_commit(c, err);
     rb_sql_release(st, c);
@@ -1173,14 +1149,10 @@ int rb_store_events_for_job(rb_store *st, const char *job_id, rb_event **out, si
     *out = NULL;
     *n = 0;
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_EVENTS_FOR_JOB, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_EVENTS_FOR_JOB, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, job_id, 0);
     rb_event *arr = NULL;
     size_t k = 0, cap = 0;

@@ -155,14 +155,10 @@ static void read_token(sqlite3_stmt *q, rb_token *t)
 int rb_store_token_insert(rb_store *st, const rb_token *t, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_TOKEN_INSERT, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_TOKEN_INSERT, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, t->id, 0);
     rb_sql_bind_text(q, 2, t->env_id, 0);
     rb_sql_bind_text(q, 3, t->secret_sha256, 0);
@@ -184,14 +180,10 @@ int rb_store_token_insert(rb_store *st, const rb_token *t, rb_err *err)
 int rb_store_token_get(rb_store *st, const char *token_id, rb_token *out, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_TOKEN_GET, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_TOKEN_GET, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, token_id, 0);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
@@ -210,14 +202,10 @@ int rb_store_token_list(rb_store *st, const char *env_id, rb_token **out, size_t
     *out = NULL;
     *n = 0;
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, env_id ? SQL_TOKEN_LIST_ENV : SQL_TOKEN_LIST_ALL, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, env_id ? SQL_TOKEN_LIST_ENV : SQL_TOKEN_LIST_ALL, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     if (env_id)
         rb_sql_bind_text(q, 1, env_id, 0);
     rb_token *arr = NULL;
@@ -254,14 +242,10 @@ int rb_store_token_list(rb_store *st, const char *env_id, rb_token **out, size_t
 int rb_store_token_revoke(rb_store *st, const char *token_id, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_TOKEN_REVOKE, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_TOKEN_REVOKE, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, token_id, 0);
     sqlite3_bind_int64(q, 2, rb_now());
     r = step_done(c, q, "token revoke", err);
@@ -400,14 +384,10 @@ static const char SQL_TRACK_UPDATE[] =
 int rb_store_track_update(rb_store *st, const rb_track *t, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_TRACK_UPDATE, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_TRACK_UPDATE, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, t->id, 0);
     rb_sql_bind_text(q, 2, t->asset_id, 0);
     rb_sql_bind_text(q, 3, t->env_id, 0);
@@ -435,14 +415,10 @@ static int track_get(rb_store *st, const char *sql, const char *env_id, const ch
                      const char *id, rb_track *out, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, sql, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, sql, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, id, 0);
     if (env_id) {
         rb_sql_bind_text(q, 2, asset_id, 0);
@@ -486,21 +462,13 @@ int rb_store_track_delete(rb_store *st, const char *env_id, const char *asset_id
     if (r)
         return r;
     r = rb_sql_begin_write(c, err);
-    const char *steps[] = {SQL_TRACK_BLOB_DELETE, SQL_TRACK_MARK_DELETED};
-    for (int i = 0; !r && i < 2; i++) {
-        sqlite3_stmt *q = rb_sql_prep(c, steps[i], err);
-        if (!q) {
-            r = RB_ERR;
-            break;
-        }
-        rb_sql_bind_text(q, 1, id, 0);
-        rb_sql_bind_text(q, 2, asset_id, 0);
-        rb_sql_bind_text(q, 3, env_id, 0);
-        r = step_done(c, q, "track delete", err);
-        if (!r && i == 1 && sqlite3_changes(c->db) == 0)
-            r = not_found(err, "track", id);
-        rb_sql_done(c, q);
-    }
+    const char *const steps[] = {SQL_TRACK_BLOB_DELETE, SQL_TRACK_MARK_DELETED};
+    const char *const ids[] = {id, asset_id, env_id};
+    int64_t changed = 0;
+    if (!r)
+        r = rb_sql_exec_steps(c, steps, 2, ids, 3, NULL, 0, "track delete", &changed, err);
+    if (!r && changed == 0)
+        r = not_found(err, "track", id);
     if (!r)
         r = rb_sql_commit(c, err);
     rb_sql_release(st, c);
@@ -892,21 +860,14 @@ int rb_store_asset_delete(rb_store *st, const char *env_id, const char *id, rb_e
     if (r)
         return r;
     r = rb_sql_begin_write(c, err);
-    const char *steps[] = {SQL_ASSET_DEL_BLOBS, SQL_ASSET_DEL_TRACKS, SQL_ASSET_DEL_PBIDS,
-                           SQL_ASSET_DEL};
-    for (int i = 0; !r && i < 4; i++) {
-        sqlite3_stmt *q = rb_sql_prep(c, steps[i], err);
-        if (!q) {
-            r = RB_ERR;
-            break;
-        }
-        rb_sql_bind_text(q, 1, id, 0);
-        rb_sql_bind_text(q, 2, env_id, 0);
-        r = step_done(c, q, "asset delete", err);
-        if (!r && i == 3 && sqlite3_changes(c->db) == 0)
-            r = not_found(err, "asset", id);
-        rb_sql_done(c, q);
-    }
+    const char *const steps[] = {SQL_ASSET_DEL_BLOBS, SQL_ASSET_DEL_TRACKS, SQL_ASSET_DEL_PBIDS,
+                                 SQL_ASSET_DEL};
+    const char *const ids[] = {id, env_id};
+    int64_t changed = 0;
+    if (!r)
+        r = rb_sql_exec_steps(c, steps, 4, ids, 2, NULL, 0, "asset delete", &changed, err);
+    if (!r && changed == 0)
+        r = not_found(err, "asset", id);
     if (!r)
         r = rb_sql_commit(c, err);
     rb_sql_release(st, c);
@@ -965,14 +926,10 @@ int rb_store_blob_get(rb_store *st, const char *id, char **data, size_t *len,
     *data = NULL;
     *len = 0;
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_BLOB_GET, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_BLOB_GET, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, id, 0);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {

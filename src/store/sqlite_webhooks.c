@@ -28,14 +28,10 @@ static const char SQL_EP_INSERT[] =
 int rb_store_webhook_endpoint_insert(rb_store *st, const rb_webhook_endpoint *ep, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_EP_INSERT, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_EP_INSERT, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, ep->id, 0);
     rb_sql_bind_text(q, 2, ep->env_id, 0);
     rb_sql_bind_text(q, 3, ep->url, 0);
@@ -69,14 +65,10 @@ int rb_store_webhook_endpoint_get(rb_store *st, const char *id, rb_webhook_endpo
                                   rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_EP_GET, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_EP_GET, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, id, 0);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
@@ -101,14 +93,10 @@ int rb_store_webhook_endpoint_list(rb_store *st, const char *env_id, rb_webhook_
     *out = NULL;
     *n = 0;
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_EP_LIST, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_EP_LIST, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     rb_sql_bind_text(q, 1, env_id, 0);
     rb_webhook_endpoint *arr = NULL;
     size_t k = 0, cap = 0;
@@ -145,14 +133,10 @@ static int exec_by_id(rb_store *st, const char *sql, const char *text2, const ch
                       const char *what, rb_err *err)
 {
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, sql, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, sql, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     int i = 1;
     if (text2)
         rb_sql_bind_text(q, i++, text2, 0);
@@ -435,14 +419,10 @@ int rb_store_webhook_has_work(rb_store *st, int64_t now_ms, int *work, rb_err *e
 {
     *work = 0;
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_HAS_WORK, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_HAS_WORK, err);
-    if (!q) {
-        rb_sql_release(st, c);
-        return RB_ERR;
-    }
     sqlite3_bind_int64(q, 1, now_ms);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
@@ -710,25 +690,12 @@ int rb_store_webhook_replay(rb_store *st, const char *env_id, const char *event_
      * get its rows here and then, from the fan-out, none (INSERT OR IGNORE). */
     if (!r)
         r = fanout(c, now, err);
-    const char *steps[] = {SQL_REPLAY_FILL, SQL_REPLAY};
-    for (int i = 0; !r && i < 2; i++) {
-        sqlite3_stmt *q = rb_sql_prep(c, steps[i], err);
-        if (!q) {
-            r = RB_ERR;
-            break;
-        }
-        rb_sql_bind_text(q, 1, env_id, 0);
-        rb_sql_bind_text(q, 2, event_id, 0);
-        sqlite3_bind_int64(q, 3, since_us);
-        sqlite3_bind_int64(q, 4, now);
-        sqlite3_bind_int(q, 5, failed_only ? 1 : 0);
-        int rc = sqlite3_step(q);
-        if (rc != SQLITE_DONE)
-            r = rb_sql_fail(c, rc, "webhook replay", err);
-        else if (i == 1)
-            *count = sqlite3_changes(c->db);
-        rb_sql_done(c, q);
-    }
+    const char *const steps[] = {SQL_REPLAY_FILL, SQL_REPLAY};
+    const char *const texts[] = {env_id, event_id};
+    /* failed_only binds as the integer 0 or 1, as sqlite3_bind_int would. */
+    const int64_t ints[] = {since_us, now, failed_only ? 1 : 0};
+    if (!r)
+        r = rb_sql_exec_steps(c, steps, 2, texts, 2, ints, 3, "webhook replay", count, err);
     if (!r)
         r = rb_sql_commit(c, err);
     else

@@ -316,6 +316,48 @@ void rb_sql_release(rb_store *st, rb_sqlconn *c)
     pthread_mutex_unlock(&st->mu);
 }
 
+int rb_sql_acquire_prep(rb_store *st, const char *sql, rb_sqlconn **c, sqlite3_stmt **q,
+                        rb_err *err)
+{
+    int r = rb_sql_acquire(st, c, err);
+    if (r)
+        return r;
+    *q = rb_sql_prep(*c, sql, err);
+    if (!*q) {
+        /* The caller holds nothing after a failure, so it can just return. */
+        rb_sql_release(st, *c);
+        *c = NULL;
+        return RB_ERR;
+    }
+    return RB_OK;
+}
+
+int rb_sql_exec_steps(rb_sqlconn *c, const char *const *sqls, size_t n,
+                      const char *const *texts, size_t ntexts, const int64_t *ints,
+                      size_t nints, const char *what, int64_t *last_changes, rb_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *q = rb_sql_prep(c, sqls[i], err);
+        if (!q)
+            return RB_ERR;
+        for (size_t k = 0; k < ntexts; k++)
+            rb_sql_bind_text(q, (int)(k + 1), texts[k], 0);
+        for (size_t k = 0; k < nints; k++)
+            sqlite3_bind_int64(q, (int)(ntexts + k + 1), ints[k]);
+        int rc = sqlite3_step(q);
+        int r = RB_OK;
+        if (rc != SQLITE_DONE)
+            r = rb_sql_fail(c, rc, what, err);
+        else if (i + 1 == n && last_changes)
+            /* Read before the reset below, while it still names this statement. */
+            *last_changes = sqlite3_changes(c->db);
+        rb_sql_done(c, q);
+        if (r)
+            return r;
+    }
+    return RB_OK;
+}
+
 void rb_sqlite_set_busy_timeout(rb_store *st, int ms)
 {
     pthread_mutex_lock(&st->mu);
