@@ -498,15 +498,14 @@ int rb_store_asset_directives_list(rb_store *st, const char *env_id, const char 
 {
     *out = NULL;
     rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_ASSET_DIRECTIVE_LIST, &c, &q, err);
     if (r)
         return r;
-    sqlite3_stmt *q = rb_sql_prep(c, SQL_ASSET_DIRECTIVE_LIST, err);
     json_t *arr = json_array();
-    if (!q || !arr) {
-        json_decref(arr);
+    if (!arr) {
         rb_sql_release(st, c);
-        return q ? rb_err_set(err, 500, "internal_error", "out of memory") : RB_ERR;
+        return rb_err_set(err, 500, "internal_error", "out of memory");
     }
     rb_sql_bind_text(q, 1, asset_id, 0);
     rb_sql_bind_text(q, 2, env_id, 0);
