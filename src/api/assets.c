@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/cursor.h"
 #include "api/validate.h"
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -514,22 +515,20 @@ static int query_int(const rb_req *req, const char *name, int dflt, int lo, int 
  * server accepts only the exact string it would have issued, so a cursor
  * that was edited, truncated or made up is a 400, not a silently wrong page. */
 
-#define CURSOR_MAX 160
-
-static int cursor_encode(int64_t created_at, const char *id, char out[CURSOR_MAX])
+int rb_api_cursor_encode(int64_t created_at, const char *id, char out[RB_API_CURSOR_MAX])
 {
     char plain[32 + RB_ID_MAX];
     int n = snprintf(plain, sizeof plain, "a1.%" PRId64 ".%s", created_at, id);
     if (n < 0 || (size_t)n >= sizeof plain)
         return RB_ERR;
-    return rb_base64url(plain, (size_t)n, out, CURSOR_MAX) < 0 ? RB_ERR : RB_OK;
+    return rb_base64url(plain, (size_t)n, out, RB_API_CURSOR_MAX) < 0 ? RB_ERR : RB_OK;
 }
 
-static int cursor_decode(const char *cur, int64_t *created_at, char id[RB_ID_MAX])
+int rb_api_cursor_decode(const char *cur, int64_t *created_at, char id[RB_ID_MAX])
 {
     size_t len = strlen(cur);
-    char std[CURSOR_MAX + 4];
-    if (len == 0 || len >= CURSOR_MAX || len % 4 == 1)
+    char std[RB_API_CURSOR_MAX + 4];
+    if (len == 0 || len >= RB_API_CURSOR_MAX || len % 4 == 1)
         return RB_ERR;
     /* base64url → standard base64 with padding, for the decoder. */
     for (size_t i = 0; i < len; i++) {
@@ -546,7 +545,7 @@ static int cursor_decode(const char *cur, int64_t *created_at, char id[RB_ID_MAX
     size_t slen = len;
     while (slen % 4)
         std[slen++] = '=';
-    unsigned char plain[CURSOR_MAX];
+    unsigned char plain[RB_API_CURSOR_MAX];
     int n = rb_base64_decode(std, slen, plain, sizeof plain);
     if (n < 5 || memcmp(plain, "a1.", 3) != 0)
         return RB_ERR;
@@ -576,8 +575,8 @@ static int cursor_decode(const char *cur, int64_t *created_at, char id[RB_ID_MAX
     }
     id[idlen] = '\0';
     /* Only the canonical spelling: no leading zeros, no stray padding bits. */
-    char again[CURSOR_MAX];
-    if (cursor_encode(v, id, again) != RB_OK || strcmp(again, cur) != 0)
+    char again[RB_API_CURSOR_MAX];
+    if (rb_api_cursor_encode(v, id, again) != RB_OK || strcmp(again, cur) != 0)
         return RB_ERR;
     *created_at = v;
     return RB_OK;
@@ -598,7 +597,7 @@ void rb_api_asset_list(rb_app *app, const rb_req *req, rb_resp *resp)
     const char *cursor = rb_req_query(req, "cursor");
     int64_t after_at = 0;
     char after_id[RB_ID_MAX];
-    if (cursor && cursor_decode(cursor, &after_at, after_id) != RB_OK) {
+    if (cursor && rb_api_cursor_decode(cursor, &after_at, after_id) != RB_OK) {
         rb_resp_errorf(resp, 400, "invalid_parameters",
                        "cursor is not valid: pass the next_cursor of a previous list answer "
                        "unchanged");
@@ -622,8 +621,8 @@ void rb_api_asset_list(rb_app *app, const rb_req *req, rb_resp *resp)
         rb_resp_error(resp, &err);
         return;
     }
-    char next[CURSOR_MAX] = "";
-    if (more && n > 0 && cursor_encode(as[n - 1].created_at, as[n - 1].id, next) != RB_OK)
+    char next[RB_API_CURSOR_MAX] = "";
+    if (more && n > 0 && rb_api_cursor_encode(as[n - 1].created_at, as[n - 1].id, next) != RB_OK)
         next[0] = '\0'; /* an id too long for a cursor cannot come from this server */
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {

@@ -144,23 +144,61 @@ static void cache_put(uint64_t store, const rb_token *tok, const rb_env *env)
     pthread_rwlock_unlock(&cache_mu);
 }
 
-/* Splits "id:secret" (the secret may itself contain ':') into id_out and
- * returns a pointer to the secret inside creds, or NULL when malformed. */
-static const char *split_credentials(const char *creds, size_t len, char id_out[RB_ID_MAX],
-                                     size_t *secret_len)
+int rb_auth_parse_header(const char *value, char *id, size_t idsz, char *secret,
+                         size_t secretsz)
 {
-    const char *colon = memchr(creds, ':', len);
-    if (!colon)
-        return NULL;
-    size_t idlen = (size_t)(colon - creds);
-    if (idlen == 0 || idlen >= RB_ID_MAX)
-        return NULL;
-    memcpy(id_out, creds, idlen);
-    id_out[idlen] = '\0';
-    *secret_len = len - idlen - 1;
-    if (*secret_len == 0)
-        return NULL;
-    return colon + 1;
+    if (id && idsz)
+        id[0] = '\0';
+    if (secret && secretsz)
+        secret[0] = '\0';
+    if (!value || !id || !secret || idsz == 0 || secretsz == 0)
+        return RB_ERR;
+    size_t hlen = strnlen(value, RB_AUTH_MAX_HEADER + 1);
+    if (hlen == 0 || hlen > RB_AUTH_MAX_HEADER)
+        return RB_ERR;
+
+    /* Decoded credentials never exceed the header's own length. */
+    unsigned char decoded[RB_AUTH_MAX_HEADER + 4];
+    const char *creds;
+    size_t clen;
+    if (hlen > 6 && strncasecmp(value, "Basic ", 6) == 0) {
+        const char *b64 = value + 6;
+        while (*b64 == ' ')
+            b64++;
+        size_t blen = strlen(b64);
+        while (blen > 0 && b64[blen - 1] == ' ')
+            blen--;
+        int n = rb_base64_decode(b64, blen, decoded, sizeof decoded);
+        if (n <= 0 || memchr(decoded, '\0', (size_t)n))
+            return RB_ERR;
+        creds = (const char *)decoded;
+        clen = (size_t)n;
+    } else if (hlen > 7 && strncasecmp(value, "Bearer ", 7) == 0) {
+        creds = value + 7;
+        while (*creds == ' ')
+            creds++;
+        clen = strlen(creds);
+    } else {
+        return RB_ERR;
+    }
+
+    /* "id:secret"; the secret may itself contain ':'. */
+    int rc = RB_ERR;
+    const char *colon = memchr(creds, ':', clen);
+    if (colon) {
+        size_t idlen = (size_t)(colon - creds);
+        size_t slen = clen - idlen - 1;
+        if (idlen > 0 && idlen < RB_ID_MAX && idlen < idsz && slen > 0 && slen < secretsz) {
+            memcpy(id, creds, idlen);
+            id[idlen] = '\0';
+            memcpy(secret, colon + 1, slen);
+            secret[slen] = '\0';
+            rc = RB_OK;
+        }
+    }
+    /* The decoded copy held the secret; leave nothing of it on the stack. */
+    explicit_bzero(decoded, sizeof decoded);
+    return rc;
 }
 
 static int auth_check(rb_store *st, const char *authorization, const char *scope, rb_auth *out,
@@ -171,43 +209,13 @@ static int auth_check(rb_store *st, const char *authorization, const char *scope
     if (!authorization || !*authorization)
         return unauthorized(err, "missing API credentials: use HTTP Basic auth with "
                                  "<token id>:<token secret>");
-    size_t hlen = strlen(authorization);
-    if (hlen > RB_AUTH_MAX_HEADER)
-        return unauthorized(err, bad);
-
-    /* Decoded credentials never exceed the header's own length. */
-    unsigned char decoded[RB_AUTH_MAX_HEADER + 4];
-    const char *creds;
-    size_t clen;
-    if (hlen > 6 && strncasecmp(authorization, "Basic ", 6) == 0) {
-        const char *b64 = authorization + 6;
-        while (*b64 == ' ')
-            b64++;
-        size_t blen = strlen(b64);
-        while (blen > 0 && b64[blen - 1] == ' ')
-            blen--;
-        int n = rb_base64_decode(b64, blen, decoded, sizeof decoded);
-        if (n <= 0)
-            return unauthorized(err, bad);
-        if (memchr(decoded, '\0', (size_t)n))
-            return unauthorized(err, bad);
-        creds = (const char *)decoded;
-        clen = (size_t)n;
-    } else if (hlen > 7 && strncasecmp(authorization, "Bearer ", 7) == 0) {
-        creds = authorization + 7;
-        while (*creds == ' ')
-            creds++;
-        clen = strlen(creds);
-    } else {
-        return unauthorized(err, bad);
-    }
-
-    size_t slen = 0;
-    const char *secret = split_credentials(creds, clen, out->token_id, &slen);
-    if (!secret)
+    char secret[RB_AUTH_MAX_HEADER + 1];
+    if (rb_auth_parse_header(authorization, out->token_id, sizeof out->token_id, secret,
+                             sizeof secret) != RB_OK)
         return unauthorized(err, bad);
     char digest[65];
-    rb_sha256_hex(secret, slen, digest);
+    rb_sha256_hex(secret, strlen(secret), digest);
+    explicit_bzero(secret, sizeof secret);
 
     uint64_t serial = rb_store_serial(st);
     cache_hit hit;

@@ -34,6 +34,18 @@ typedef struct rb_auth {
 int rb_auth_check(rb_store *st, const char *authorization, const char *scope, rb_auth *out,
                   rb_err *err);
 
+/* The pure parsing step of rb_auth_check, with no store access: splits an
+ * Authorization header value (Basic or Bearer, as above) into the token id
+ * and the secret. RB_OK when well-formed: id (< RB_ID_MAX bytes and < idsz)
+ * and secret (< secretsz) are NUL-terminated copies, both non-empty.
+ * RB_ERR otherwise (NULL/empty/over RB_AUTH_MAX_HEADER, unknown scheme, bad
+ * base64, NUL inside the credentials, no ':', empty or oversized part); then
+ * id and secret are empty strings (when non-NULL with non-zero sizes). A secret
+ * buffer of RB_AUTH_MAX_HEADER + 1 bytes always fits. The fuzz target
+ * fuzz/fuzz_auth.c drives it. */
+int rb_auth_parse_header(const char *value, char *id, size_t idsz, char *secret,
+                         size_t secretsz);
+
 /* 1 when the token's scopes (a JSON array of strings) grant `scope`. */
 int rb_auth_scope_allows(const json_t *scopes, const char *scope);
 
