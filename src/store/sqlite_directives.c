@@ -845,55 +845,14 @@ int rb_store_job_set_directive(rb_store *st, const char *job_id, const char *dir
 }
 
 static const char SQL_EVENTS_FOR_RUN[] =
-    "SELECT id, env_id, type, created_at_us, payload FROM events WHERE run_id = ?"
+    "SELECT id, env_id, job_id, type, created_at_us, payload FROM events WHERE run_id = ?"
     " ORDER BY seq";
 
+/* Decodes a SQL_EVENTS_FOR_RUN row into the rb_event at elem. */
 int rb_store_events_for_run(rb_store *st, const char *run_id, rb_event **out, size_t *n,
                             rb_err *err)
 {
-    *out = NULL;
-    *n = 0;
-    rb_sqlconn *c;
-    sqlite3_stmt *q;
-    int r = rb_sql_acquire_prep(st, SQL_EVENTS_FOR_RUN, &c, &q, err);
-    if (r)
-        return r;
-    rb_sql_bind_text(q, 1, run_id, 0);
-    size_t cap = 0;
-    rb_event *arr = NULL;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            rb_event *na = realloc(arr, ncap * sizeof *na);
-            if (!na) {
-                r = rb_err_set(err, 500, "internal_error", "out of memory");
-                break;
-            }
-            arr = na;
-            cap = ncap;
-        }
-        rb_event *e = &arr[(*n)++];
-        memset(e, 0, sizeof *e);
-        rb_sql_col_copy(q, 0, e->id, sizeof e->id);
-        rb_sql_col_copy(q, 1, e->env_id, sizeof e->env_id);
-        rb_sql_col_copy(q, 2, e->type, sizeof e->type);
-        e->created_at_us = sqlite3_column_int64(q, 3);
-        e->data = rb_sql_col_json(q, 4);
-    }
-    if (!r && rc != SQLITE_DONE)
-        r = rb_sql_fail(c, rc, "run events", err);
-    rb_sql_done(c, q);
-    rb_sql_release(st, c);
-    if (r) {
-        for (size_t i = 0; i < *n; i++)
-            rb_event_clear(&arr[i]);
-        free(arr);
-        *n = 0;
-        return r;
-    }
-    *out = arr;
-    return RB_OK;
+    return rb_sql_events_query(st, SQL_EVENTS_FOR_RUN, run_id, "run events", out, n, err);
 }
 
 /* Retention (spec §1.10: runs are kept 30 days). Only finished runs go; an

@@ -131,6 +131,17 @@ int rb_sql_exec_steps(rb_sqlconn *c, const char *const *sqls, size_t n,
                       const char *const *texts, size_t ntexts, const int64_t *ints,
                       size_t nints, const char *what, int64_t *last_changes, rb_err *err);
 
+/* Steps q (already bound) to the end, appending each row to the array *arr of
+ * *n elements of elem_size bytes (both empty, NULL and 0, on entry): the
+ * array grows by doubling and read decodes the row into the new element.
+ * Returns RB_OK, 500 "out of memory", or rb_sql_fail(c, rc, what) when a step
+ * fails. On failure the rows already read stay in *arr / *n, so the caller
+ * clears and frees them as it would on success. Does not reset q: the caller
+ * still calls rb_sql_done. */
+int rb_sql_collect(rb_sqlconn *c, sqlite3_stmt *q, size_t elem_size,
+                   void (*read)(sqlite3_stmt *q, void *elem), void **arr, size_t *n,
+                   const char *what, rb_err *err);
+
 /* ---- errors ----------------------------------------------------------- */
 /* Maps an SQLite failure: BUSY/LOCKED → RB_BUSY (503 "unavailable"), else
  * RB_ERR (500 "internal_error" with sqlite3_errmsg). Returns the code. */
@@ -178,5 +189,11 @@ void rb_sql_memo_free(rb_store *st);
 /* ---- group commit (sqlite_jobs.c) ------------------------------------ */
 /* The committer thread's body; arg is the rb_store. */
 void *rb_sql_gc_main(void *arg);
+
+/* Events selected by sql (columns id, env_id, job_id, type, created_at_us,
+ * payload; one text parameter, key), in the statement's order. Shared by
+ * rb_store_events_for_job and rb_store_events_for_run (sqlite_jobs.c). */
+int rb_sql_events_query(rb_store *st, const char *sql, const char *key, const char *what,
+                        rb_event **out, size_t *n, rb_err *err);
 
 #endif

@@ -889,6 +889,12 @@ static int cmp_claimed(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+/* Copies column 0 (a job id) into the char[RB_ID_MAX] at elem. */
+static void read_id_row(sqlite3_stmt *q, void *elem)
+{
+    rb_sql_col_copy(q, 0, elem, RB_ID_MAX);
+}
+
 int rb_store_job_claim(rb_store *st, const char *worker_id, int lease_seconds, int max,
                        rb_job *jobs, size_t *n, rb_err *err)
 {
@@ -903,32 +909,19 @@ int rb_store_job_claim(rb_store *st, const char *worker_id, int lease_seconds, i
     r = rb_sql_begin_write(c, err);
 
     /* 1. Give up on exhausted jobs (collect ids, then write their events). */
-    char (*gave_up)[RB_ID_MAX] = NULL;
-    size_t ngave = 0, capgave = 0;
+    void *gave_rows = NULL;
+    size_t ngave = 0;
     sqlite3_stmt *q = NULL;
     if (!r && !(q = rb_sql_prep(c, SQL_JOB_GIVE_UP, err)))
         r = RB_ERR;
     if (!r) {
         sqlite3_bind_int64(q, 1, now_ms);
         sqlite3_bind_int64(q, 2, now);
-        int rc;
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            if (ngave == capgave) {
-                size_t nc = capgave ? capgave * 2 : 8;
-                void *p = realloc(gave_up, nc * sizeof *gave_up);
-                if (!p) {
-                    r = rb_err_set(err, 500, "internal_error", "out of memory");
-                    break;
-                }
-                gave_up = p;
-                capgave = nc;
-            }
-            rb_sql_col_copy(q, 0, gave_up[ngave++], RB_ID_MAX);
-        }
-        if (!r && rc != SQLITE_DONE)
-            r = rb_sql_fail(c, rc, "job give up", err);
+        r = rb_sql_collect(c, q, RB_ID_MAX, read_id_row, &gave_rows, &ngave, "job give up",
+                           err);
         rb_sql_done(c, q);
     }
+    char (*gave_up)[RB_ID_MAX] = gave_rows;
     for (size_t i = 0; !r && i < ngave; i++)
         r = event_after_change(c, gave_up[i], NULL, err);
     free(gave_up);
@@ -1143,42 +1136,34 @@ static const char SQL_EVENTS_FOR_JOB[] =
     "SELECT id, env_id, job_id, type, created_at_us, payload FROM events"
     " WHERE job_id = ? ORDER BY seq";
 
-int rb_store_events_for_job(rb_store *st, const char *job_id, rb_event **out, size_t *n,
-                            rb_err *err)
+/* Decodes a SQL_EVENTS_FOR_JOB row into the rb_event at elem. */
+static void read_event(sqlite3_stmt *q, void *elem)
+{
+    rb_event *e = elem;
+    memset(e, 0, sizeof *e);
+    rb_sql_col_copy(q, 0, e->id, sizeof e->id);
+    rb_sql_col_copy(q, 1, e->env_id, sizeof e->env_id);
+    rb_sql_col_copy(q, 2, e->job_id, sizeof e->job_id); /* "" for run events */
+    rb_sql_col_copy(q, 3, e->type, sizeof e->type);
+    e->created_at_us = sqlite3_column_int64(q, 4);
+    e->data = rb_sql_col_json(q, 5);
+}
+
+int rb_sql_events_query(rb_store *st, const char *sql, const char *key, const char *what,
+                        rb_event **out, size_t *n, rb_err *err)
 {
     *out = NULL;
     *n = 0;
     rb_sqlconn *c;
     sqlite3_stmt *q;
-    int r = rb_sql_acquire_prep(st, SQL_EVENTS_FOR_JOB, &c, &q, err);
+    int r = rb_sql_acquire_prep(st, sql, &c, &q, err);
     if (r)
         return r;
-    rb_sql_bind_text(q, 1, job_id, 0);
-    rb_event *arr = NULL;
-    size_t k = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (k == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            void *p = realloc(arr, nc * sizeof *arr);
-            if (!p) {
-                r = rb_err_set(err, 500, "internal_error", "out of memory");
-                break;
-            }
-            arr = p;
-            cap = nc;
-        }
-        rb_event *e = &arr[k++];
-        memset(e, 0, sizeof *e);
-        rb_sql_col_copy(q, 0, e->id, sizeof e->id);
-        rb_sql_col_copy(q, 1, e->env_id, sizeof e->env_id);
-        rb_sql_col_copy(q, 2, e->job_id, sizeof e->job_id);
-        rb_sql_col_copy(q, 3, e->type, sizeof e->type);
-        e->created_at_us = sqlite3_column_int64(q, 4);
-        e->data = rb_sql_col_json(q, 5);
-    }
-    if (!r && rc != SQLITE_DONE)
-        r = rb_sql_fail(c, rc, "events", err);
+    rb_sql_bind_text(q, 1, key, 0);
+    void *rows = NULL;
+    size_t k = 0;
+    r = rb_sql_collect(c, q, sizeof(rb_event), read_event, &rows, &k, what, err);
+    rb_event *arr = rows;
     rb_sql_done(c, q);
     rb_sql_release(st, c);
     if (r) {
@@ -1190,4 +1175,10 @@ int rb_store_events_for_job(rb_store *st, const char *job_id, rb_event **out, si
     *out = arr;
     *n = k;
     return RB_OK;
+}
+
+int rb_store_events_for_job(rb_store *st, const char *job_id, rb_event **out, size_t *n,
+                            rb_err *err)
+{
+    return rb_sql_events_query(st, SQL_EVENTS_FOR_JOB, job_id, "events", out, n, err);
 }

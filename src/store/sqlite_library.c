@@ -138,8 +138,10 @@ static const char SQL_TOKEN_REVOKE[] =
     "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
 static const char SQL_TOKEN_EXISTS[] = "SELECT 1 FROM tokens WHERE id = ?";
 
-static void read_token(sqlite3_stmt *q, rb_token *t)
+/* Takes void * so rb_sql_collect can call it for each row of a list. */
+static void read_token(sqlite3_stmt *q, void *elem)
 {
+    rb_token *t = elem;
     memset(t, 0, sizeof *t);
     rb_sql_col_copy(q, 0, t->id, sizeof t->id);
     rb_sql_col_copy(q, 1, t->env_id, sizeof t->env_id);
@@ -208,24 +210,10 @@ int rb_store_token_list(rb_store *st, const char *env_id, rb_token **out, size_t
         return r;
     if (env_id)
         rb_sql_bind_text(q, 1, env_id, 0);
-    rb_token *arr = NULL;
-    size_t k = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (k == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            void *p = realloc(arr, nc * sizeof *arr);
-            if (!p) {
-                r = rb_err_set(err, 500, "internal_error", "out of memory");
-                break;
-            }
-            arr = p;
-            cap = nc;
-        }
-        read_token(q, &arr[k++]);
-    }
-    if (!r && rc != SQLITE_DONE)
-        r = rb_sql_fail(c, rc, "token list", err);
+    void *rows = NULL;
+    size_t k = 0;
+    r = rb_sql_collect(c, q, sizeof(rb_token), read_token, &rows, &k, "token list", err);
+    rb_token *arr = rows;
     rb_sql_done(c, q);
     rb_sql_release(st, c);
     if (r) {
@@ -581,6 +569,12 @@ int rb_store_asset_insert(rb_store *st, const rb_asset *a, rb_err *err)
     return r;
 }
 
+/* rb_sql_read_track with the element type rb_sql_collect calls. */
+static void read_track_row(sqlite3_stmt *q, void *elem)
+{
+    rb_sql_read_track(q, elem);
+}
+
 /* Fills playback_ids and tracks of an asset whose row was just read. */
 static int load_asset_children(rb_sqlconn *c, rb_asset *a, rb_err *err)
 {
@@ -602,29 +596,21 @@ static int load_asset_children(rb_sqlconn *c, rb_asset *a, rb_err *err)
     if (!q)
         return RB_ERR;
     rb_sql_bind_text(q, 1, a->id, 0);
-    size_t cap = 0;
-    int r = RB_OK;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (a->n_tracks == cap) {
-            size_t nc = cap ? cap * 2 : 4;
-            void *p = realloc(a->tracks, nc * sizeof *a->tracks);
-            if (!p) {
-                r = rb_err_set(err, 500, "internal_error", "out of memory");
-                break;
-            }
-            a->tracks = p;
-            cap = nc;
-        }
-        rb_sql_read_track(q, &a->tracks[a->n_tracks++]);
-    }
-    if (!r && rc != SQLITE_DONE)
-        r = rb_sql_fail(c, rc, "asset tracks", err);
+    /* a was zeroed by read_asset, so its track array starts empty; the rows
+     * read before a failure stay on a for rb_asset_clear. */
+    void *rows = NULL;
+    size_t nrows = 0;
+    int r = rb_sql_collect(c, q, sizeof(rb_track), read_track_row, &rows, &nrows,
+                           "asset tracks", err);
+    a->tracks = rows;
+    a->n_tracks = nrows;
     rb_sql_done(c, q);
     return r;
 }
 
-static void read_asset(sqlite3_stmt *q, rb_asset *a)
+static void read_asset(sqlite3_stmt *q, void *elem)
 {
+    rb_asset *a = elem;
     memset(a, 0, sizeof *a);
     rb_sql_col_copy(q, 0, a->id, sizeof a->id);
     rb_sql_col_copy(q, 1, a->env_id, sizeof a->env_id);
@@ -643,24 +629,10 @@ static void read_asset(sqlite3_stmt *q, rb_asset *a)
  * Used by get (one row) and the lists. */
 int rb_sql_collect_assets(rb_sqlconn *c, sqlite3_stmt *q, rb_asset **out, size_t *n, rb_err *err)
 {
-    rb_asset *arr = NULL;
-    size_t k = 0, cap = 0;
-    int rc, r = RB_OK;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (k == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            void *p = realloc(arr, nc * sizeof *arr);
-            if (!p) {
-                r = rb_err_set(err, 500, "internal_error", "out of memory");
-                break;
-            }
-            arr = p;
-            cap = nc;
-        }
-        read_asset(q, &arr[k++]);
-    }
-    if (!r && rc != SQLITE_DONE)
-        r = rb_sql_fail(c, rc, "asset read", err);
+    void *rows = NULL;
+    size_t k = 0;
+    int r = rb_sql_collect(c, q, sizeof(rb_asset), read_asset, &rows, &k, "asset read", err);
+    rb_asset *arr = rows;
     rb_sql_done(c, q);
     /* Children are read after the parent statement is done: the cached
      * child statements must not run nested inside it. */

@@ -47,8 +47,10 @@ int rb_store_webhook_endpoint_insert(rb_store *st, const rb_webhook_endpoint *ep
 
 #define EP_COLS "id, env_id, url, secret, created_at, disabled_at, disabled_reason"
 
-static void read_endpoint(sqlite3_stmt *q, rb_webhook_endpoint *ep)
+/* Takes void * so rb_sql_collect can call it for each row of a list. */
+static void read_endpoint(sqlite3_stmt *q, void *elem)
 {
+    rb_webhook_endpoint *ep = elem;
     memset(ep, 0, sizeof *ep);
     rb_sql_col_copy(q, 0, ep->id, sizeof ep->id);
     rb_sql_col_copy(q, 1, ep->env_id, sizeof ep->env_id);
@@ -98,24 +100,11 @@ int rb_store_webhook_endpoint_list(rb_store *st, const char *env_id, rb_webhook_
     if (r)
         return r;
     rb_sql_bind_text(q, 1, env_id, 0);
-    rb_webhook_endpoint *arr = NULL;
-    size_t k = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (k == cap) {
-            size_t nc = cap ? cap * 2 : 4;
-            void *p = realloc(arr, nc * sizeof *arr);
-            if (!p) {
-                r = rb_err_set(err, 500, "internal_error", "out of memory");
-                break;
-            }
-            arr = p;
-            cap = nc;
-        }
-        read_endpoint(q, &arr[k++]);
-    }
-    if (!r && rc != SQLITE_DONE)
-        r = rb_sql_fail(c, rc, "webhook endpoint list", err);
+    void *rows = NULL;
+    size_t k = 0;
+    r = rb_sql_collect(c, q, sizeof(rb_webhook_endpoint), read_endpoint, &rows, &k,
+                       "webhook endpoint list", err);
+    rb_webhook_endpoint *arr = rows;
     rb_sql_done(c, q);
     rb_sql_release(st, c);
     if (r) {

@@ -358,6 +358,33 @@ int rb_sql_exec_steps(rb_sqlconn *c, const char *const *sqls, size_t n,
     return RB_OK;
 }
 
+int rb_sql_collect(rb_sqlconn *c, sqlite3_stmt *q, size_t elem_size,
+                   void (*read)(sqlite3_stmt *q, void *elem), void **arr, size_t *n,
+                   const char *what, rb_err *err)
+{
+    /* Capacity starts at the empty array the caller passes and doubles, so a
+     * list of N rows costs O(log N) reallocs. */
+    size_t cap = *n;
+    int rc, r = RB_OK;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            void *p = realloc(*arr, nc * elem_size);
+            if (!p) {
+                /* The rows read so far stay in *arr for the caller to free. */
+                r = rb_err_set(err, 500, "internal_error", "out of memory");
+                break;
+            }
+            *arr = p;
+            cap = nc;
+        }
+        read(q, (char *)*arr + (*n)++ * elem_size);
+    }
+    if (!r && rc != SQLITE_DONE)
+        r = rb_sql_fail(c, rc, what, err);
+    return r;
+}
+
 void rb_sqlite_set_busy_timeout(rb_store *st, int ms)
 {
     pthread_mutex_lock(&st->mu);
