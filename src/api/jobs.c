@@ -91,27 +91,14 @@ static int is_transcript(const rb_track *t)
 
 /* generate-chapters and find-key-moments read captions (spec §5.3, §5.5):
  * without a ready caption track the job could only fail, so create answers
- * 422 "no transcript" instead. find-key-moments with use_shots works from
- * shots and needs no captions, but shots need video: an audio-only asset
- * (audio tracks, no video track) cannot use them. */
+ * 422 "no transcript" instead. (find-key-moments' use_shots, which would
+ * need no captions, is refused by the parameter table until shot detection
+ * exists.) */
 static int check_transcript(const char *workflow, const json_t *params, const rb_asset *a,
                             rb_err *err)
 {
-    if (strcmp(workflow, "find-key-moments") == 0) {
-        int has_video = 0, has_audio = 0;
-        for (size_t i = 0; i < a->n_tracks; i++) {
-            has_video |= strcmp(a->tracks[i].type, "video") == 0;
-            has_audio |= strcmp(a->tracks[i].type, "audio") == 0;
-        }
-        if (json_is_true(json_object_get(params, "use_shots"))) {
-            if (has_audio && !has_video)
-                return rb_err_set(err, 422, "invalid_parameters",
-                                  "parameters.use_shots is not allowed for audio-only asset "
-                                  "'%.255s'",
-                                  a->id);
-            return RB_OK;
-        }
-    }
+    (void)workflow;
+    (void)params;
     /* Any ready caption track will do: which one the workflow reads (the
      * requested language, English, the first ready one) is its decision, and
      * a create-time rule stricter than the workflow's would refuse jobs that

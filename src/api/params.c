@@ -296,7 +296,18 @@ static const rb_vfield km_fields[] = {
     F_OBJ("output_steering", 0, km_steering),
     F_END,
 };
-static const rb_vschema km_schema = {.fields = km_fields};
+/* Shot detection is not part of this server yet (the embedded library has no
+ * video analysis), so a job that asks to select on shots is refused at
+ * create time rather than run on something it did not ask for (issue 4). */
+static int km_check(const json_t *obj, const char *path, rb_err *err)
+{
+    if (json_is_true(json_object_get(obj, "use_shots")))
+        return rb_verr_field(err, path, "use_shots",
+                             "must be false: true is not supported, this server has no shot "
+                             "detection yet; omit it to select moments from the transcript");
+    return RB_OK;
+}
+static const rb_vschema km_schema = {.fields = km_fields, .check = km_check};
 
 /* ---- 5.6 translate-captions ---------------------------------------------- */
 

@@ -14,7 +14,8 @@ static const char *main_usage =
     "  serve     run the API server, the workers and the background loops\n"
     "  token     create, list and revoke access tokens\n"
     "  asset     import captions as an asset, list and show assets\n"
-    "  job       list and show jobs\n"
+    "  job       run a workflow and wait for it (over HTTP); list and show jobs\n"
+    "  env       per-environment settings (AI engine, model)\n"
     "  webhook   manage webhook endpoints, see deliveries, replay events\n"
     "  version   print the version\n"
     "\n"
@@ -172,7 +173,7 @@ int rb_cli_main(int argc, char **argv)
         return rb_cli_version(1, argv + 1);
     static const rb_cli_sub cmds[] = {{"serve", rb_cli_serve}, {"token", rb_cli_token},
                                       {"asset", rb_cli_asset}, {"job", rb_cli_job},
-                                      {"webhook", rb_cli_webhook},
+                                      {"webhook", rb_cli_webhook}, {"env", rb_cli_env_cmd},
                                       {"version", rb_cli_version}, {NULL, NULL}};
     /* Commands get their own name as argv[0]. */
     for (const rb_cli_sub *c = cmds; c->name; c++)

@@ -28,6 +28,9 @@ int rb_cli_token(int argc, char **argv);
 int rb_cli_asset(int argc, char **argv);
 int rb_cli_job(int argc, char **argv);
 int rb_cli_webhook(int argc, char **argv);
+int rb_cli_env_cmd(int argc, char **argv);
+/* `robots job run` (cmd_job_run.c), dispatched by rb_cli_job. */
+int rb_cli_job_run(int argc, char **argv);
 int rb_cli_version(int argc, char **argv);
 
 /* ---- shared helpers for the command files ------------------------------ */

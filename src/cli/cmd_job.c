@@ -1,4 +1,5 @@
-/* cmd_job.c — `robots job list|get`: reads jobs straight from the store. */
+/* cmd_job.c — `robots job list|get`: reads jobs straight from the store.
+ * (`robots job run` is an HTTP client: cmd_job_run.c.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 static const char *job_usage = "Usage: robots job <subcommand> [options]\n"
                                "\n"
                                "Subcommands:\n"
+                               "  run WORKFLOW --asset ID [--wait]   create a job over HTTP, wait, print outputs\n"
                                "  list --env NAME [--status S]   list jobs as JSON lines, newest first\n"
                                "  get --env NAME ID              print one job as JSON\n";
 
@@ -116,6 +118,7 @@ done:
 
 int rb_cli_job(int argc, char **argv)
 {
-    static const rb_cli_sub subs[] = {{"list", job_list}, {"get", job_get}, {NULL, NULL}};
+    static const rb_cli_sub subs[] = {
+        {"run", rb_cli_job_run}, {"list", job_list}, {"get", job_get}, {NULL, NULL}};
     return rb_cli_dispatch(argc, argv, job_usage, subs);
 }

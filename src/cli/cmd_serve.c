@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "ai/openai.h"
 #include "common/log.h"
 #include "engine/engine.h"
 #include "engine/webhook_dispatch.h"
@@ -57,6 +58,23 @@ int rb_cli_serve(int argc, char **argv)
         return rc;
     if (debug)
         rb_log_set_level(RB_LOG_DEBUG);
+    /* ROBOTS_AI comes from the environment unchecked; a typo must stop the
+     * server here rather than fail every text job later. */
+    if (strcmp(cfg.ai, "builtin") != 0 && strcmp(cfg.ai, "openai") != 0) {
+        fprintf(stderr, "robots: ROBOTS_AI must be builtin or openai (got '%s')\n", cfg.ai);
+        return RB_EXIT_USAGE;
+    }
+    if (strcmp(cfg.ai, "openai") == 0) {
+        rb_openai_config oc;
+        rb_err oerr;
+        rb_err_clear(&oerr);
+        if (rb_openai_config_from_env(&oc, &oerr) != RB_OK) {
+            fprintf(stderr, "robots: --ai openai: %s\n", oerr.message);
+            return RB_EXIT_USAGE;
+        }
+        rb_log(RB_LOG_INFO, "serve: AI engine openai, model %s at %s", oc.model, oc.base_url);
+        memset(oc.api_key, 0, sizeof oc.api_key);
+    }
     /* Whether public_url was given; if not it follows the bound port. */
     rb_config probe;
     rb_config_defaults(&probe);

@@ -33,7 +33,10 @@ void rb_config_defaults(rb_config *cfg)
     cfg->fetch_max_bytes = 512LL * 1024 * 1024;
     cfg->fetch_timeout_seconds = 120;
 
+    snprintf(cfg->ai, sizeof cfg->ai, "builtin");
+
     copy_env(cfg->listen, sizeof cfg->listen, "ROBOTS_LISTEN");
+    copy_env(cfg->ai, sizeof cfg->ai, "ROBOTS_AI");
     copy_env(cfg->data_dir, sizeof cfg->data_dir, "ROBOTS_DATA_DIR");
     copy_env(cfg->database, sizeof cfg->database, "ROBOTS_DATABASE");
     copy_env(cfg->public_url, sizeof cfg->public_url, "ROBOTS_PUBLIC_URL");
@@ -111,7 +114,7 @@ int rb_config_parse_arg(rb_config *cfg, int argc, char **argv, int *i)
     static const char *valued[] = {"--listen",       "--data-dir",      "--database",
                                    "--public-url",   "--workers",       "--retention-days",
                                    "--lease-seconds", "--max-attempts", "--webhook-timeout",
-                                   "--webhook-poll-ms", "--webhook-retry-schedule", NULL};
+                                   "--webhook-poll-ms", "--webhook-retry-schedule", "--ai", NULL};
     int k;
     for (k = 0; valued[k]; k++)
         if (strcmp(a, valued[k]) == 0)
@@ -143,7 +146,14 @@ int rb_config_parse_arg(rb_config *cfg, int argc, char **argv, int *i)
         return 1;
     }
     case 9: return int_arg(a, v, 1, 10000, &cfg->webhook_poll_ms);
-    default: return rb_config_webhook_schedule(cfg, v);
+    case 10: return rb_config_webhook_schedule(cfg, v);
+    default:
+        if (strcmp(v, "builtin") != 0 && strcmp(v, "openai") != 0) {
+            fprintf(stderr, "robots: --ai must be builtin or openai\n");
+            return -1;
+        }
+        snprintf(cfg->ai, sizeof cfg->ai, "%s", v);
+        return 1;
     }
 }
 
@@ -172,6 +182,8 @@ const char *rb_config_help(void)
            "  --max-attempts N       ROBOTS_MAX_ATTEMPTS   5\n"
            "  --webhook-timeout S    ROBOTS_WEBHOOK_TIMEOUT 5 (seconds per delivery attempt)\n"
            "  --webhook-poll-ms N    ROBOTS_WEBHOOK_POLL_MS 50 (how often new events are looked for)\n"
+           "  --ai ENGINE            ROBOTS_AI           builtin (or openai: ROBOTS_OPENAI_BASE_URL,\n"
+           "                         ROBOTS_OPENAI_MODEL, ROBOTS_OPENAI_API_KEY; see docs/openai.md)\n"
            "  --webhook-retry-schedule S,S,...  ROBOTS_WEBHOOK_RETRY_SCHEDULE\n"
            "                         0,5,300,1800,7200,18000,36000,36000 (seconds before each attempt)\n";
 }

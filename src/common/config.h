@@ -18,6 +18,9 @@ typedef struct rb_config {
     int retention_days;        /* --retention-days / ROBOTS_RETENTION_DAYS, 30 */
     int lease_seconds;         /* --lease-seconds / ROBOTS_LEASE_SECONDS, 60 */
     int max_attempts;          /* --max-attempts / ROBOTS_MAX_ATTEMPTS, 5 */
+    /* --ai / ROBOTS_AI: the default AI engine of the text workflows, "builtin" or
+     * "openai" (an environment's own setting, `robots env set`, wins). */
+    char ai[16];
     int64_t fetch_max_bytes;   /* ROBOTS_FETCH_MAX_BYTES, 512 MiB */
     int fetch_timeout_seconds; /* ROBOTS_FETCH_TIMEOUT, 120 */
     char url_secret[65];       /* HMAC key for signed public URLs; kept in the database */

@@ -285,6 +285,97 @@ int rb_library_delete_track(rb_library *lib, const char *env_id, const char *ass
     return rc;
 }
 
+int rb_library_asset(rb_library *lib, const char *env_id, const char *asset_id, rb_asset *out,
+                     rb_err *err)
+{
+    int rc = rb_store_asset_get(lib->store, env_id, asset_id, out, err);
+    if (rc == RB_NOTFOUND)
+        return rb_err_set(err, 422, "invalid_parameters", "asset '%.255s' does not exist",
+                          asset_id);
+    return rc;
+}
+
+int rb_library_env_setting(rb_library *lib, const char *env_id, const char *name, char *out,
+                           size_t outlen, rb_err *err)
+{
+    char key[RB_ID_MAX + 96];
+    snprintf(key, sizeof key, "env.%s.%s", env_id, name);
+    return rb_store_setting_get(lib->store, key, out, outlen, err);
+}
+
+/* Truncates s in place to at most max code points (UTF-8). */
+static void cut_code_points(char *s, size_t max)
+{
+    size_t cps = 0;
+    for (size_t i = 0; s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        if (cps++ == max) {
+            s[i] = '\0';
+            return;
+        }
+    }
+}
+
+int rb_library_set_meta_title(rb_library *lib, const char *env_id, const char *asset_id,
+                              const char *title, rb_err *err)
+{
+    rb_asset a;
+    memset(&a, 0, sizeof a);
+    int rc = rb_library_asset(lib, env_id, asset_id, &a, err);
+    if (rc != RB_OK)
+        return rc;
+    char *t = strdup(title ? title : "");
+    if (!t) {
+        rb_asset_clear(&a);
+        return rb_err_set(err, 500, "internal_error", "out of memory");
+    }
+    cut_code_points(t, RB_LIBRARY_META_TITLE_MAX);
+    /* Only meta.title changes: the asset's other meta keys stay as they are. */
+    if (!json_is_object(a.meta)) {
+        json_decref(a.meta);
+        a.meta = json_object();
+    }
+    json_object_set_new(a.meta, "title", json_string(t));
+    free(t);
+    rc = rb_store_asset_update(lib->store, &a, err);
+    rb_asset_clear(&a);
+    return rc;
+}
+
+int rb_library_replace_chapters(rb_library *lib, const char *env_id, const char *asset_id,
+                                const char *language_code, const json_t *chapters,
+                                char track_id[RB_ID_MAX], char replaced_id[RB_ID_MAX],
+                                rb_err *err)
+{
+    track_id[0] = replaced_id[0] = '\0';
+    rb_asset a;
+    memset(&a, 0, sizeof a);
+    int rc = rb_library_asset(lib, env_id, asset_id, &a, err);
+    if (rc != RB_OK)
+        return rc;
+    /* An asset has at most one chapters track, whatever its language: every
+     * existing one goes first (spec 5.3). */
+    for (size_t i = 0; rc == RB_OK && i < a.n_tracks; i++) {
+        const rb_track *t = &a.tracks[i];
+        if (strcmp(t->type, "text") != 0 || strcmp(t->text_type, "chapters") != 0)
+            continue;
+        rc = rb_library_delete_track(lib, env_id, asset_id, t->id, err);
+        if (rc == RB_OK && !replaced_id[0])
+            snprintf(replaced_id, RB_ID_MAX, "%s", t->id);
+    }
+    rb_asset_clear(&a);
+    if (rc != RB_OK)
+        return rc;
+    char *content = json_dumps(chapters, JSON_COMPACT | JSON_ENSURE_ASCII);
+    if (!content)
+        return rb_err_set(err, 500, "internal_error", "cannot serialise the chapters file");
+    rc = rb_library_add_text_track(lib, env_id, asset_id, NULL, language_code, "chapters", 0,
+                                   content, strlen(content), track_id, err);
+    free(content);
+    return rc;
+}
+
 /* ---- URLs ------------------------------------------------------------------- */
 
 static void file_sig(const rb_library *lib, const char *blob_id, const char *expires, char out[65])

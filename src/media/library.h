@@ -51,6 +51,29 @@ int rb_library_add_text_track(rb_library *lib, const char *env_id, const char *a
 int rb_library_delete_track(rb_library *lib, const char *env_id, const char *asset_id,
                             const char *track_id, rb_err *err);
 
+/* ---- assets for workflows ---------------------------------------------- */
+#define RB_LIBRARY_META_TITLE_MAX 512 /* code points of meta.title (spec 8.6) */
+
+/* Loads the asset; a missing one is a 422 "invalid_parameters" error. */
+int rb_library_asset(rb_library *lib, const char *env_id, const char *asset_id, rb_asset *out,
+                     rb_err *err);
+/* An environment's own setting `name` (`robots env set`): RB_OK with out
+ * filled, RB_NOTFOUND when the environment never set it. */
+int rb_library_env_setting(rb_library *lib, const char *env_id, const char *name, char *out,
+                           size_t outlen, rb_err *err);
+/* Sets meta.title (cut to RB_LIBRARY_META_TITLE_MAX code points), keeping the
+ * other meta keys (summarize update_asset_meta). */
+int rb_library_set_meta_title(rb_library *lib, const char *env_id, const char *asset_id,
+                              const char *title, rb_err *err);
+/* Deletes every chapters track of the asset, then adds a ready one holding
+ * `chapters` (the JSON chapters file of spec 8.3). track_id gets the new
+ * track ("" when it was not created); replaced_id the first deleted one ("" when
+ * there was none) — also on failure, so asset_update can report it. */
+int rb_library_replace_chapters(rb_library *lib, const char *env_id, const char *asset_id,
+                                const char *language_code, const json_t *chapters,
+                                char track_id[RB_ID_MAX], char replaced_id[RB_ID_MAX],
+                                rb_err *err);
+
 /* ---- URLs ------------------------------------------------------------- */
 /* Stores a job's result file and returns an absolute URL, HMAC-signed over
  * (blob id, expiry), valid until expires_at (Unix s). */

@@ -50,6 +50,12 @@ void rb_store_set_event_hook(rb_store *st, void (*fn)(void *arg), void *arg);
 int rb_store_setting_get_or_init(rb_store *st, const char *key, const char *dflt, char *out,
                                  size_t outlen, rb_err *err);
 
+/* The value of key, RB_NOTFOUND when it was never set. */
+int rb_store_setting_get(rb_store *st, const char *key, char *out, size_t outlen, rb_err *err);
+/* Sets key to value; value NULL deletes the key. Per-environment settings
+ * use the key "env.<env_id>.<name>" (see `robots env`). */
+int rb_store_setting_set(rb_store *st, const char *key, const char *value, rb_err *err);
+
 /* ---- environments and tokens ------------------------------------------ */
 
 typedef struct rb_env {

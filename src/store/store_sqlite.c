@@ -633,6 +633,66 @@ int rb_store_setting_get_or_init(rb_store *st, const char *key, const char *dflt
     return r;
 }
 
+static const char SQL_SETTING_SET[] =
+    "INSERT INTO settings(key, value) VALUES (?, ?) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+static const char SQL_SETTING_DEL[] = "DELETE FROM settings WHERE key = ?";
+
+int rb_store_setting_get(rb_store *st, const char *key, char *out, size_t outlen, rb_err *err)
+{
+    rb_sqlconn *c;
+    sqlite3_stmt *q;
+    int r = rb_sql_acquire_prep(st, SQL_SETTING_GET, &c, &q, err);
+    if (r)
+        return r;
+    rb_sql_bind_text(q, 1, key, 0);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(q, 0);
+        size_t n = v ? strlen(v) : 0;
+        if (n >= outlen) {
+            rb_err_set(err, 500, "internal_error", "setting %s does not fit its buffer", key);
+            r = RB_TOOBIG;
+        } else {
+            memcpy(out, v ? v : "", n + 1);
+        }
+    } else if (rc == SQLITE_DONE) {
+        r = RB_NOTFOUND;
+    } else {
+        r = rb_sql_fail(c, rc, "setting get", err);
+    }
+    rb_sql_done(c, q);
+    rb_sql_release(st, c);
+    return r;
+}
+
+int rb_store_setting_set(rb_store *st, const char *key, const char *value, rb_err *err)
+{
+    rb_sqlconn *c;
+    int r = rb_sql_acquire(st, &c, err);
+    if (r)
+        return r;
+    r = rb_sql_begin_write(c, err);
+    sqlite3_stmt *q = NULL;
+    if (!r && (q = rb_sql_prep(c, value ? SQL_SETTING_SET : SQL_SETTING_DEL, err)) == NULL)
+        r = RB_ERR;
+    if (!r) {
+        rb_sql_bind_text(q, 1, key, 0);
+        if (value)
+            rb_sql_bind_text(q, 2, value, 0);
+        int rc = sqlite3_step(q);
+        if (rc != SQLITE_DONE)
+            r = rb_sql_fail(c, rc, "setting set", err);
+        rb_sql_done(c, q);
+    }
+    if (!r)
+        r = rb_sql_commit(c, err);
+    else
+        rb_sql_rollback(c);
+    rb_sql_release(st, c);
+    return r;
+}
+
 void rb_store_set_event_hook(rb_store *st, void (*fn)(void *arg), void *arg)
 {
     pthread_mutex_lock(&st->mu);

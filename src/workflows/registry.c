@@ -7,10 +7,18 @@
 
 #include "workflows/workflow.h"
 
+extern const rb_workflow rb_wf_ask_questions;
 extern const rb_workflow rb_wf_edit_captions;
+extern const rb_workflow rb_wf_find_key_moments;
+extern const rb_workflow rb_wf_generate_chapters;
+extern const rb_workflow rb_wf_summarize;
 
 static const rb_workflow *const registry[] = {
+    &rb_wf_ask_questions,
     &rb_wf_edit_captions,
+    &rb_wf_find_key_moments,
+    &rb_wf_generate_chapters,
+    &rb_wf_summarize,
 };
 
 const rb_workflow *rb_workflow_find(const char *name)

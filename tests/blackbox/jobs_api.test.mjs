@@ -7,7 +7,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  WORKFLOWS, editParams, errorBody, qs, request, setup, sleep, textTrack, waitJob,
+  IMPLEMENTED, WORKFLOWS, editParams, errorBody, qs, request, setup, sleep, textTrack, waitJob,
 } from './lib.mjs';
 
 // Links are built on --public-url, not on the address the server listens on.
@@ -447,7 +447,7 @@ describe('body edge cases', () => {
   });
 });
 
-describe('unimplemented workflows → 501', () => {
+describe('workflows: implemented → 202, the rest → 501', () => {
   const asset = () => A.assets[0];
   const valid = {
     summarize: (a) => ({ asset_id: a.id }),
@@ -466,6 +466,16 @@ describe('unimplemented workflows → 501', () => {
     assert.deepEqual(Object.keys(valid).sort(), WORKFLOWS.filter((w) => w !== 'edit-captions').sort());
   });
   for (const [wf, make] of Object.entries(valid)) {
+    if (IMPLEMENTED.has(wf)) {
+      test(`${wf} with valid parameters → 202 pending`, async () => {
+        const r = await A.c.post(`/robots/v0/jobs/${wf}`, { parameters: make(asset()) });
+        assert.equal(r.status, 202, r.text);
+        assert.equal(r.json.data.workflow, wf);
+        assert.equal(r.json.data.status, 'pending');
+        assert.equal(r.json.data.units_consumed, 0);
+      });
+      continue;
+    }
     test(`${wf} with valid parameters → 501 not_implemented, nothing stored`, async () => {
       const r = await A.c.post(`/robots/v0/jobs/${wf}`, { parameters: make(asset()) });
       errorBody(assert, r, 501, 'not_implemented');

@@ -33,6 +33,10 @@ export const WORKFLOWS = [
   'translate-captions', 'translate-audio', 'ask-questions', 'find-key-moments',
   'generate-engagement-insights', 'generate-premium-captions', 'find-best-thumbnails',
 ];
+// The workflows this build runs; the others answer 501 not_implemented.
+export const IMPLEMENTED = new Set([
+  'edit-captions', 'summarize', 'generate-chapters', 'ask-questions', 'find-key-moments',
+]);
 export const TERMINAL = new Set(['completed', 'errored', 'cancelled']);
 
 const children = new Set();

@@ -396,16 +396,10 @@ static void test_create_transcript_prerequisites(void **state)
                             "{\"parameters\":{\"asset_id\":\"asset_audio\"}}", &c),
                      202);
     rb_resp_free(&c.resp);
-    /* Shots need no captions... */
-    assert_int_equal(create(f, "find-key-moments",
-                            "{\"parameters\":{\"asset_id\":\"asset_signed\",\"use_shots\":true}}",
-                            &c),
-                     202);
-    rb_resp_free(&c.resp);
-    /* ...but need video. */
+    /* Shot selection is refused until shot detection exists (issue 4). */
     create(f, "find-key-moments",
-           "{\"parameters\":{\"asset_id\":\"asset_audio\",\"use_shots\":true}}", &c);
-    expect_error(&c, 422, "invalid_parameters", "audio-only");
+           "{\"parameters\":{\"asset_id\":\"asset_signed\",\"use_shots\":true}}", &c);
+    expect_error(&c, 400, "invalid_parameters", "use_shots");
 }
 
 static void test_create_duplicate_409(void **state)

@@ -109,7 +109,7 @@ static const vcase valid_cases[] = {
      NULL},
     {"find-key-moments",
      "{\"parameters\":{\"asset_id\":\"a1\",\"max_moments\":25,"
-     "\"target_duration_ms\":{\"min\":15000,\"max\":15000},\"use_shots\":true,"
+     "\"target_duration_ms\":{\"min\":15000,\"max\":15000},\"use_shots\":false,"
      "\"output_steering\":{\"scope\":{\"start_time\":0},\"selection_strategy\":\"story_beats\","
      "\"title_style\":\"social\",\"audience\":\"a\",\"brand_terms\":[\"b\"],"
      "\"rubric_priorities\":[\"novelty\",\"clarity_in_isolation\"],"
@@ -365,6 +365,9 @@ static const vcase invalid_cases[] = {
      "parameters.max_moments must be at least 1"},
     {"find-key-moments", P("{\"asset_id\":\"a\",\"use_shots\":\"yes\"}"),
      "parameters.use_shots must be a boolean (got string)"},
+    {"find-key-moments", P("{\"asset_id\":\"a\",\"use_shots\":true}"),
+     "parameters.use_shots must be false: true is not supported, this server has no shot "
+     "detection yet; omit it to select moments from the transcript"},
     {"find-key-moments",
      P("{\"asset_id\":\"a\",\"output_steering\":{\"rubric_priorities\":[\"novelty\",\"humor\"]}}"),
      "parameters.output_steering.rubric_priorities[1] must be one of: clarity_in_isolation, "

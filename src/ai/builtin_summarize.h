@@ -1,0 +1,100 @@
+/* builtin_summarize.h — the builtin engine of the summarize workflow
+ * (spec §5.1): a title, a description and tags from the transcript alone.
+ *
+ * Description: TextRank (src/ai/textrank.h, centroid fallback) over the
+ * sentences; the top sentences, near-duplicates skipped, go back in
+ * transcript order. Tags: RAKE + TF-IDF (src/ai/keyphrase.h) over ~30 s cue
+ * windows, deduplicated by stem set. Title: the top key phrases in title case
+ * joined by a per-language template. docs/builtin-summarize.md is the design
+ * note. Everything is deterministic: the same transcript and options give the
+ * same bytes.
+ *
+ * The tag post-rules (rb_summarize_tags_finish) are shared with the model
+ * path, so both engines apply brand terms and the taxonomy the same way. */
+#ifndef RB_BUILTIN_SUMMARIZE_H
+#define RB_BUILTIN_SUMMARIZE_H
+
+#include <stddef.h>
+
+#include "ai/transcript.h"
+#include "ai/transcript_doc.h"
+#include "common/err.h"
+
+#define RB_SUMMARIZE_DEFAULT_TITLE_WORDS 12 /* title cap when title_length is unset */
+#define RB_SUMMARIZE_DEFAULT_TAGS 10        /* tag_count default (spec §5.1) */
+#define RB_SUMMARIZE_WINDOW_MS 30000        /* length of a keyphrase cue window */
+
+enum rb_summarize_style {
+    RB_SUMMARIZE_CONCISE = 0,   /* about 2 sentences (the default) */
+    RB_SUMMARIZE_DETAILED = 1,  /* about 4 */
+    RB_SUMMARIZE_EDITORIAL = 2  /* about 3, favouring opinion and first person */
+};
+
+enum rb_summarize_tone {
+    RB_SUMMARIZE_NEUTRAL = 0,      /* "X, Y and Z" */
+    RB_SUMMARIZE_PROFESSIONAL = 1, /* "X: Y and Z" */
+    RB_SUMMARIZE_PLAYFUL = 2       /* "X, Y and Z!" */
+};
+
+/* One value of a SummaryTagTaxonomy (spec §4.2). Strings are borrowed. */
+typedef struct rb_summarize_label {
+    const char *label;
+    const char *const *aliases;
+    size_t naliases;
+} rb_summarize_label;
+
+typedef struct rb_summarize_taxonomy {
+    const rb_summarize_label *values;
+    size_t nvalues;
+    int allow_other;   /* 0: every tag is a label; 1: labels first, then others */
+} rb_summarize_taxonomy;
+
+typedef struct rb_summarize_opts {
+    int style;                        /* enum rb_summarize_style */
+    int tone;                         /* enum rb_summarize_tone */
+    size_t title_length;              /* max title words; 0 = RB_SUMMARIZE_DEFAULT_TITLE_WORDS */
+    size_t description_length;        /* max description words; 0 = no limit */
+    size_t tag_count;                 /* max tags; 0 = RB_SUMMARIZE_DEFAULT_TAGS */
+    const char *const *brand_terms;   /* borrowed; may be NULL */
+    size_t nbrand_terms;
+    const rb_summarize_taxonomy *taxonomy; /* NULL = none */
+} rb_summarize_opts;
+
+typedef struct rb_summarize_result {
+    char *title;        /* non-empty, <= title cap words */
+    char *description;  /* non-empty; whole sentences, <= description_length words
+                           unless even the best sentence is longer (the caller cuts) */
+    char **tags;        /* unique, <= tag_count; may be empty when a strict
+                           taxonomy matches nothing */
+    size_t ntags;
+} rb_summarize_result;
+
+/* Runs the builtin engine on t and its doc view d (one unit per sentence).
+ * RB_OK with *out filled (free with rb_summarize_result_free), or RB_ERR
+ * (500 on allocation or ICU failure). */
+int rb_builtin_summarize(const rb_transcript *t, const rb_transcript_doc *d,
+                         const rb_summarize_opts *opts, rb_summarize_result *out, rb_err *err);
+
+/* The tag post-rules of both engines. `cands` are candidate tags, best
+ * first (key phrases, or the model's tags). In order:
+ *   1. each is trimmed; empty ones are dropped;
+ *   2. brand terms (opts->brand_terms) whose words occur in t come first,
+ *      in the caller's order and casing;
+ *   3. duplicates are dropped: same case-folded text, or same set of stems
+ *      (rb_transcript_tokenize in t's language) as an earlier tag;
+ *   4. with a taxonomy, a tag whose stem sequence equals a label's or an
+ *      alias's becomes that label; labels (and aliases) occurring in t are
+ *      further candidates ranked by frequency. allow_other 0 keeps only
+ *      labels; allow_other 1 puts labels first, then brand terms, then the
+ *      other tags;
+ *   5. at most tag_count are kept.
+ * t may be NULL (no transcript scoring, brand terms kept unconditionally).
+ * *out is a malloc'd array of malloc'd strings (rb_summarize_tags_free). */
+int rb_summarize_tags_finish(const rb_transcript *t, const char *const *cands, size_t ncands,
+                             const rb_summarize_opts *opts, char ***out, size_t *nout,
+                             rb_err *err);
+void rb_summarize_tags_free(char **tags, size_t n);
+
+void rb_summarize_result_free(rb_summarize_result *r);
+
+#endif

@@ -1,0 +1,539 @@
+/* test_builtin_answer.c — the builtin ask-questions engine (src/ai/builtin_answer.h):
+ * exact answers, confidences and reasonings on small fixed transcripts
+ * (yes, negated no, contradicted number, reported belief, choice, free form,
+ * skipped), the yes/no pair rule, every post-rule, a French transcript, no
+ * transcript, and the cost on a one-hour transcript. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ai/builtin_answer.h"
+#include "ai/transcript.h"
+#include "ai/transcript_doc.h"
+#include "common/clock.h"
+#include "media/vtt.h"
+
+static const char *BIRDHOUSE_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Welcome to the workshop, today we build a birdhouse from pine wood.\n\n"
+    "00:00:05.000 --> 00:00:09.000\n"
+    "The roof is made of cedar shingles.\n\n"
+    "00:00:09.000 --> 00:00:14.000\n"
+    "We do not use any nails, only wood glue and screws.\n\n"
+    "00:00:14.000 --> 00:00:18.000\n"
+    "The entrance hole is thirty millimeters wide.\n\n"
+    "00:00:18.000 --> 00:00:23.000\n"
+    "Paint the outside with a water based paint.\n\n"
+    "00:00:23.000 --> 00:00:27.000\n"
+    "Never paint the inside of the box.\n\n"
+    "00:00:27.000 --> 00:00:33.000\n"
+    "People often think that birds need a perch under the hole.\n\n"
+    "00:00:33.000 --> 00:00:37.000\n"
+    "Predators use it to reach the chicks.\n\n"
+    "00:01:02.000 --> 00:01:08.000\n"
+    "Hang the finished birdhouse on a tree, about two meters above the ground.\n";
+
+typedef struct tx {
+    rb_vtt vtt;
+    rb_transcript *t;
+    rb_transcript_doc doc;
+} tx;
+
+static void tx_build(tx *x, const char *vtt, const char *lang)
+{
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_vtt_parse(vtt, strlen(vtt), &x->vtt, &err), RB_OK);
+    assert_int_equal(rb_transcript_build(&x->vtt, lang, -1, -1, &x->t, &err), RB_OK);
+    assert_int_equal(rb_transcript_doc_build(x->t, &x->doc, &err), RB_OK);
+}
+
+static void tx_free(tx *x)
+{
+    rb_transcript_doc_free(&x->doc);
+    rb_transcript_free(x->t);
+    rb_vtt_free(&x->vtt);
+}
+
+/* Every answer satisfies the invariants of the spec's outputs table. */
+static void check_invariants(const rb_answer_question *q, const rb_answer *a, size_t n,
+                             size_t max_len)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_non_null(a[i].reasoning);
+        assert_true(a[i].reasoning[0] != '\0');
+        assert_true(a[i].confidence >= 0.0 && a[i].confidence <= 1.0);
+        if (a[i].skipped) {
+            assert_null(a[i].answer);
+            assert_true(a[i].confidence == 0.0);
+            continue;
+        }
+        assert_non_null(a[i].answer);
+        if (q[i].free_form) {
+            size_t chars = 0;
+            for (const char *p = a[i].answer; *p; p++)
+                chars += ((unsigned char)*p & 0xC0) != 0x80;
+            assert_true(chars <= max_len);
+        } else if (q[i].noptions) {
+            int found = 0;
+            for (size_t j = 0; j < q[i].noptions; j++)
+                found |= strcmp(q[i].options[j], a[i].answer) == 0;
+            assert_true(found);
+        } else {
+            assert_true(strcmp(a[i].answer, "yes") == 0 || strcmp(a[i].answer, "no") == 0);
+        }
+    }
+}
+
+static void test_birdhouse(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, BIRDHOUSE_VTT, "en");
+    static const char *const width[] = {"20 millimeters", "30 millimeters", "40 millimeters"};
+    static const char *const yn[] = {"No", "Yes"};
+    static const char *const wood[] = {"oak", "pine", "cedar"};
+    rb_answer_question q[] = {
+        {.question = "Is the birdhouse built from pine wood?"},
+        {.question = "Do they use nails?"},
+        {.question = "Is the entrance hole 45 millimeters wide?"},
+        {.question = "How wide is the entrance hole?", .options = width, .noptions = 3},
+        {.question = "What is the roof made of?", .free_form = 1},
+        {.question = "Does the presenter own a dog?"},
+        {.question = "Should you paint the inside of the box?", .options = yn, .noptions = 2},
+        {.question = "Do birds need a perch?"},
+        {.question = "Which wood is the roof made of?", .options = wood, .noptions = 3},
+        {.question = "What is it?"},
+        {.question = "Is it?"},
+    };
+    size_t n = sizeof q / sizeof q[0];
+    rb_answer a[sizeof q / sizeof q[0]];
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
+    check_invariants(q, a, n, 500);
+    for (size_t i = 0; i < n; i++)
+        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
+               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
+               a[i].reasoning);
+
+    /* 0: every word found, nothing negated. */
+    assert_string_equal(a[0].answer, "yes");
+    assert_string_equal(a[0].reasoning,
+                        "At 00:00: \"Welcome to the workshop, today we build a birdhouse from "
+                        "pine wood.\"");
+    /* E = 0.75 * coverage 1 + 0.25 * normalised BM25; confidence 0.15 + 0.8 E. */
+    assert_float_equal(a[0].confidence, 0.8702, 1e-3);
+    /* 1: "do not use any nails". */
+    assert_string_equal(a[1].answer, "no");
+    assert_string_equal(a[1].reasoning,
+                        "At 00:09: \"We do not use any nails, only wood glue and screws.\" The "
+                        "statement is negated (\"not\").");
+    assert_float_equal(a[1].confidence, 0.95, 1e-3);
+    /* 2: the transcript names another number. */
+    assert_string_equal(a[2].answer, "no");
+    assert_string_equal(a[2].reasoning,
+                        "At 00:14: \"The entrance hole is thirty millimeters wide.\" It says "
+                        "\"thirty\", not \"45\".");
+    /* 0.85 of the evidence's confidence: a contradiction is less sure. */
+    assert_float_equal(a[2].confidence, 0.7706, 1e-3);
+    /* 3: number words meet digits. */
+    assert_string_equal(a[3].answer, "30 millimeters");
+    assert_string_equal(a[3].reasoning,
+                        "At 00:14: \"The entrance hole is thirty millimeters wide.\" This "
+                        "supports \"30 millimeters\".");
+    assert_float_equal(a[3].confidence, 0.9367, 1e-3);
+    /* 4: extractive, verbatim. */
+    assert_string_equal(a[4].answer, "The roof is made of cedar shingles.");
+    assert_string_equal(a[4].reasoning, "Quoted from the transcript at 00:05.");
+    /* 5: unrelated → skipped, null, 0. */
+    assert_true(a[5].skipped);
+    assert_null(a[5].answer);
+    assert_float_equal(a[5].confidence, 0.0, 0);
+    /* "own" is a stop word, "presenter" a question-frame word. */
+    assert_string_equal(a[5].reasoning, "The transcript does not mention \"dog\".");
+    /* 6: "Never paint the inside"; the given spelling of the pair is kept. */
+    assert_string_equal(a[6].answer, "No");
+    assert_non_null(strstr(a[6].reasoning, "At 00:23: \"Never paint the inside of the box.\""));
+    assert_non_null(strstr(a[6].reasoning, "negated (\"never\")"));
+    /* 7: a belief reported as other people's. */
+    assert_string_equal(a[7].answer, "no");
+    assert_string_equal(a[7].reasoning,
+                        "At 00:27: \"People often think that birds need a perch under the "
+                        "hole.\" This is reported as what others believe, not stated as fact.");
+    assert_float_equal(a[7].confidence, 0.76, 1e-3);
+    /* 8: "wood" only names the kind of answer; the roof's sentence wins. */
+    assert_string_equal(a[8].answer, "cedar");
+    assert_string_equal(a[8].reasoning,
+                        "At 00:05: \"The roof is made of cedar shingles.\" This supports "
+                        "\"cedar\".");
+    /* 9: yes or no cannot answer "what". */
+    assert_true(a[9].skipped);
+    assert_string_equal(a[9].reasoning,
+                        "The question asks for a fact, not for yes or no; ask it with "
+                        "free_form_reply or answer_options to get an answer.");
+    /* 10: nothing to look for. */
+    assert_true(a[10].skipped);
+    assert_string_equal(a[10].reasoning,
+                        "The question has no content words to look for in the transcript.");
+    rb_answers_free(a, n);
+    tx_free(&x);
+}
+
+static void test_free_form_cut(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, BIRDHOUSE_VTT, "en");
+    rb_answer_question q[] = {
+        {.question = "Where do you hang the finished birdhouse?", .free_form = 1}};
+    rb_answer a[1];
+    rb_err err;
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 1, 30, a, &err), RB_OK);
+    /* "Hang the finished birdhouse on a tree, ..." cut at 30 characters, back
+     * to the last space, dangling comma dropped. */
+    assert_string_equal(a[0].answer, "Hang the finished birdhouse on");
+    check_invariants(q, a, 1, 30);
+    rb_answers_free(a, 1);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 1, 1, a, &err), RB_OK);
+    assert_string_equal(a[0].answer, "H");
+    rb_answers_free(a, 1);
+    tx_free(&x);
+}
+
+static void test_no_transcript(void **state)
+{
+    (void)state;
+    rb_answer_question q[] = {{.question = "Is it raining?"},
+                              {.question = "What?", .free_form = 1}};
+    rb_answer a[2];
+    rb_err err;
+    assert_int_equal(rb_builtin_answer(NULL, NULL, q, 2, 500, a, &err), RB_OK);
+    for (int i = 0; i < 2; i++) {
+        assert_true(a[i].skipped);
+        assert_null(a[i].answer);
+        assert_float_equal(a[i].confidence, 0.0, 0);
+        assert_non_null(strstr(a[i].reasoning, "no transcript"));
+    }
+    rb_answers_free(a, 2);
+}
+
+static const char *FR_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Aujourd'hui je repeins la chambre.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Je n'utilise pas de peinture glycéro, seulement une peinture acrylique.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "J'attends quatre heures entre les deux couches.\n";
+
+static void test_french(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, FR_VTT, "fr");
+    static const char *const ouinon[] = {"Oui", "Non"};
+    static const char *const delay[] = {"2 heures", "4 heures", "8 heures"};
+    rb_answer_question q[] = {
+        {.question = "Est-ce qu'il repeint la chambre ?", .options = ouinon,
+         .noptions = 2},
+        {.question = "Est-ce qu'il utilise une peinture glycéro ?", .options = ouinon,
+         .noptions = 2},
+        {.question = "Combien de temps attend-il entre les couches ?", .options = delay,
+         .noptions = 3},
+        {.question = "Est-ce que le chat dort sur le canapé ?"},
+    };
+    rb_answer a[4];
+    rb_err err;
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 4, 500, a, &err), RB_OK);
+    check_invariants(q, a, 4, 500);
+    assert_string_equal(a[0].answer, "Oui");
+    assert_string_equal(a[0].reasoning,
+                        "At 00:00: \"Aujourd'hui je repeins la chambre.\"");
+    assert_string_equal(a[1].answer, "Non");
+    assert_non_null(strstr(a[1].reasoning, "negated (\"n'utilise\")"));
+    assert_string_equal(a[2].answer, "4 heures");
+    assert_true(a[3].skipped);
+    rb_answers_free(a, 4);
+    tx_free(&x);
+}
+
+static const char *DE_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Heute reparieren wir ein altes Fahrrad.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Die Bremsen wechseln wir heute nicht.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "Die Kette ist neu und kostet zwanzig Euro.\n";
+
+static void test_german(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, DE_VTT, "de");
+    static const char *const janein[] = {"Ja", "Nein"};
+    static const char *const price[] = {"10 Euro", "20 Euro", "30 Euro"};
+    rb_answer_question q[] = {
+        {.question = "Reparieren sie ein altes Fahrrad?", .options = janein, .noptions = 2},
+        {.question = "Wechseln sie die Bremsen?", .options = janein, .noptions = 2},
+        {.question = "Wie viel kostet die Kette?", .options = price, .noptions = 3},
+        {.question = "Wie viel kostet die Kette?"},
+    };
+    rb_answer a[4];
+    rb_err err;
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 4, 500, a, &err), RB_OK);
+    check_invariants(q, a, 4, 500);
+    assert_string_equal(a[0].answer, "Ja");
+    /* "nicht" at the end of the clause negates the verb before it. */
+    assert_string_equal(a[1].answer, "Nein");
+    assert_non_null(strstr(a[1].reasoning, "negated (\"nicht\")"));
+    assert_string_equal(a[2].answer, "20 Euro");
+    /* A "wie viel" question cannot be answered yes or no. */
+    assert_true(a[3].skipped);
+    rb_answers_free(a, 4);
+    tx_free(&x);
+}
+
+/* Hostile or odd inputs still give answers that obey every post-rule. */
+static void test_odd_inputs(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, BIRDHOUSE_VTT, "en");
+    char longq[700];
+    size_t k = 0;
+    /* 600 characters, more distinct words than the 64-term mask holds. */
+    for (int i = 0; k < 590; i++)
+        k += (size_t)snprintf(longq + k, sizeof longq - k, "w%dx ", i);
+    longq[599] = '?';
+    longq[600] = '\0';
+    static const char *const same[] = {"pine", "pine", "PINE"};
+    static const char *const stops[] = {"the", "of it", "and"};
+    static const char *const emoji[] = {"🐦 bird", "🌲 tree"};
+    rb_answer_question q[] = {
+        {.question = longq},
+        {.question = longq, .free_form = 1},
+        {.question = "Which wood?", .options = same, .noptions = 3},
+        {.question = "Is it?", .options = stops, .noptions = 3},
+        {.question = "Where do you hang it? 🌲", .options = emoji, .noptions = 2},
+        {.question = "2 2 2 2 2 2?"},
+        {.question = "\"\"\" ??? !!!", .free_form = 1},
+        {.question = "Is the birdhouse built from pine wood? "
+                     "Is the birdhouse built from pine wood?"},
+    };
+    size_t n = sizeof q / sizeof q[0];
+    rb_answer a[sizeof q / sizeof q[0]];
+    rb_err err;
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
+    check_invariants(q, a, n, 500);
+    assert_true(a[0].skipped);
+    assert_true(a[1].skipped);
+    /* Identical options cannot be told apart: every word is shared. */
+    assert_true(a[2].skipped);
+    /* Options made only of stop words find nothing. */
+    assert_true(a[3].skipped);
+    assert_string_equal(a[4].answer, "🌲 tree");
+    assert_true(a[6].skipped);
+    assert_string_equal(a[7].answer, "yes");
+    rb_answers_free(a, n);
+    tx_free(&x);
+}
+
+static void test_kind(void **state)
+{
+    (void)state;
+    static const char *const yn[] = {"YES", "no"};
+    static const char *const ny[] = {"Nein", "ja"};
+    static const char *const abc[] = {"a", "b", "c"};
+    static const char *const yesmaybe[] = {"yes", "maybe"};
+    int y, n;
+    rb_answer_question q = {.question = "q"};
+    assert_int_equal(rb_answer_kind(&q, "en", &y, &n), RB_ANSWER_YESNO);
+    assert_int_equal(y, -1);
+    assert_int_equal(n, -1);
+    q.options = yn;
+    q.noptions = 2;
+    assert_int_equal(rb_answer_kind(&q, "en-US", &y, &n), RB_ANSWER_YESNO);
+    assert_int_equal(y, 0);
+    assert_int_equal(n, 1);
+    /* A pair in another language than the transcript's is a plain choice. */
+    q.options = ny;
+    assert_int_equal(rb_answer_kind(&q, "en", &y, &n), RB_ANSWER_CHOICE);
+    assert_int_equal(rb_answer_kind(&q, "de", &y, &n), RB_ANSWER_YESNO);
+    assert_int_equal(y, 1);
+    assert_int_equal(n, 0);
+    q.options = yesmaybe;
+    assert_int_equal(rb_answer_kind(&q, "en", &y, &n), RB_ANSWER_CHOICE);
+    q.options = abc;
+    q.noptions = 3;
+    assert_int_equal(rb_answer_kind(&q, "en", NULL, NULL), RB_ANSWER_CHOICE);
+    q.options = NULL;
+    q.noptions = 0;
+    q.free_form = 1;
+    assert_int_equal(rb_answer_kind(&q, "en", NULL, NULL), RB_ANSWER_FREE);
+}
+
+static void set(rb_answer *a, const char *answer, double conf, const char *why, int skipped)
+{
+    memset(a, 0, sizeof *a);
+    a->answer = answer ? strdup(answer) : NULL;
+    a->reasoning = why ? strdup(why) : NULL;
+    a->confidence = conf;
+    a->skipped = skipped;
+}
+
+static void test_post_rules(void **state)
+{
+    (void)state;
+    static const char *const opts[] = {"Red Wine", "Ça va", "water"};
+    rb_answer_question choice = {.question = "q", .options = opts, .noptions = 3};
+    rb_answer_question yn = {.question = "q"};
+    rb_answer_question freeq = {.question = "q", .free_form = 1};
+    rb_answer a;
+    rb_err err;
+
+    /* Case-insensitive, trimmed, trailing '.' ignored → the option as given. */
+    set(&a, "  red wine. ", 1.7, "because", 0);
+    assert_int_equal(rb_answer_post(&choice, "en", 500, &a, &err), RB_OK);
+    assert_string_equal(a.answer, "Red Wine");
+    assert_float_equal(a.confidence, 1.0, 0);
+    assert_false(a.skipped);
+    rb_answers_free(&a, 1);
+    /* Unicode case folding. */
+    set(&a, "ÇA VA", -0.5, NULL, 0);
+    assert_int_equal(rb_answer_post(&choice, "en", 500, &a, &err), RB_OK);
+    assert_string_equal(a.answer, "Ça va");
+    assert_float_equal(a.confidence, 0.0, 0);
+    assert_string_equal(a.reasoning, "");
+    rb_answers_free(&a, 1);
+    /* Not an option → skipped, null, 0, and the reasoning says why. */
+    set(&a, "beer", 0.8, "I saw beer.", 0);
+    assert_int_equal(rb_answer_post(&choice, "en", 500, &a, &err), RB_OK);
+    assert_true(a.skipped);
+    assert_null(a.answer);
+    assert_float_equal(a.confidence, 0.0, 0);
+    assert_string_equal(a.reasoning,
+                        "The answer given (\"beer\") is not one of the answer options. I saw "
+                        "beer.");
+    rb_answers_free(&a, 1);
+    /* Default yes/no. */
+    set(&a, "YES", NAN, "r", 0);
+    assert_int_equal(rb_answer_post(&yn, "en", 500, &a, &err), RB_OK);
+    assert_string_equal(a.answer, "yes");
+    assert_float_equal(a.confidence, 0.0, 0);
+    rb_answers_free(&a, 1);
+    set(&a, "maybe", 0.5, "r", 0);
+    assert_int_equal(rb_answer_post(&yn, "en", 500, &a, &err), RB_OK);
+    assert_true(a.skipped);
+    rb_answers_free(&a, 1);
+    /* skipped ⇒ answer null and confidence 0. */
+    set(&a, "yes", 0.9, "r", 1);
+    assert_int_equal(rb_answer_post(&yn, "en", 500, &a, &err), RB_OK);
+    assert_null(a.answer);
+    assert_float_equal(a.confidence, 0.0, 0);
+    rb_answers_free(&a, 1);
+    /* Blank answer ⇒ skipped. */
+    set(&a, "   ", 0.9, "r", 0);
+    assert_int_equal(rb_answer_post(&freeq, "en", 500, &a, &err), RB_OK);
+    assert_true(a.skipped);
+    assert_null(a.answer);
+    rb_answers_free(&a, 1);
+    /* Free form cut to the cap (code points, word boundary). */
+    set(&a, "Élan vital, über alles and more words", 0.6, "r", 0);
+    assert_int_equal(rb_answer_post(&freeq, "en", 17, &a, &err), RB_OK);
+    assert_string_equal(a.answer, "Élan vital, über");
+    assert_float_equal(a.confidence, 0.6, 0);
+    rb_answers_free(&a, 1);
+}
+
+static void test_cut(void **state)
+{
+    (void)state;
+    char *s = rb_answer_cut("short", 10);
+    assert_string_equal(s, "short");
+    free(s);
+    /* No space in the second half: a hard cut on a character boundary. */
+    s = rb_answer_cut("ééééééé", 3);
+    assert_string_equal(s, "ééé");
+    free(s);
+    s = rb_answer_cut("one two, three", 9);
+    assert_string_equal(s, "one two");
+    free(s);
+    s = rb_answer_cut("abcdefghij klm", 12);
+    assert_string_equal(s, "abcdefghij");
+    free(s);
+    s = rb_answer_cut("", 5);
+    assert_string_equal(s, "");
+    free(s);
+}
+
+/* An hour of talk: 900 cues of about 4 s, 50 questions of every kind. */
+static void test_cost_one_hour(void **state)
+{
+    (void)state;
+    static const char *const topics[] = {"garden", "river", "engine", "bread", "violin",
+                                         "glacier", "market", "satellite", "honey", "bridge"};
+    size_t cap = 900 * 160 + 64;
+    char *vtt = malloc(cap);
+    assert_non_null(vtt);
+    size_t len = (size_t)snprintf(vtt, cap, "WEBVTT\n\n");
+    for (int i = 0; i < 900; i++) {
+        int s = i * 4;
+        const char *t = topics[(i / 90) % 10];
+        len += (size_t)snprintf(vtt + len, cap - len,
+                                "%02d:%02d:%02d.000 --> %02d:%02d:%02d.000\n"
+                                "The %s number %d does %s work with the old %s today.\n\n",
+                                s / 3600, s / 60 % 60, s % 60, (s + 4) / 3600, (s + 4) / 60 % 60,
+                                (s + 4) % 60, t, i % 17, i % 3 ? "" : "not", topics[i % 10]);
+    }
+    tx x;
+    tx_build(&x, vtt, "en");
+    free(vtt);
+    rb_answer_question q[50];
+    char texts[50][128];
+    static const char *const opts[] = {"garden", "river", "engine", "bread"};
+    for (int i = 0; i < 50; i++) {
+        snprintf(texts[i], sizeof texts[i], "Does the %s number %d work with the old %s?",
+                 topics[i % 10], i % 17, topics[(i + 3) % 10]);
+        memset(&q[i], 0, sizeof q[i]);
+        q[i].question = texts[i];
+        if (i % 5 == 1) {
+            q[i].options = opts;
+            q[i].noptions = 4;
+        } else if (i % 5 == 2) {
+            q[i].free_form = 1;
+        }
+    }
+    rb_answer a[50];
+    rb_err err;
+    int64_t t0 = rb_mono_ns();
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 50, 500, a, &err), RB_OK);
+    double ms = (double)(rb_mono_ns() - t0) / 1e6;
+    printf("# builtin ask-questions: %zu sentences, 50 questions: %.2f ms\n", x.t->nsentences, ms);
+    check_invariants(q, a, 50, 500);
+    /* A debug build is several times slower than -O2; the bound is loose. */
+    assert_true(ms < 2000);
+    rb_answers_free(a, 50);
+    tx_free(&x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_birdhouse),     cmocka_unit_test(test_free_form_cut),
+        cmocka_unit_test(test_no_transcript), cmocka_unit_test(test_french),
+        cmocka_unit_test(test_german),        cmocka_unit_test(test_odd_inputs),
+        cmocka_unit_test(test_kind),          cmocka_unit_test(test_post_rules),
+        cmocka_unit_test(test_cut),           cmocka_unit_test(test_cost_one_hour),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

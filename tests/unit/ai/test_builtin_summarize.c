@@ -1,0 +1,521 @@
+/* test_builtin_summarize.c — the builtin summarize engine on small fixed
+ * transcripts: exact titles, descriptions and tags, every post-rule (counts,
+ * limits, uniqueness, brand terms, taxonomy), a French transcript, and the
+ * cost on an hour of speech. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ai/builtin_summarize.h"
+#include "common/clock.h"
+#include "media/vtt.h"
+
+/* A short talk about beekeeping: eight sentences over 48 s. */
+static const char *BEES_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:06.000\n"
+    "Today we open a beehive and check on the honey bees.\n\n"
+    "00:00:06.000 --> 00:00:12.000\n"
+    "A healthy beehive holds one queen bee and thousands of worker bees.\n\n"
+    "00:00:12.000 --> 00:00:18.000\n"
+    "The worker bees collect nectar and turn the nectar into honey.\n\n"
+    "00:00:18.000 --> 00:00:24.000\n"
+    "I think the queen bee is the most important bee in the beehive.\n\n"
+    "00:00:24.000 --> 00:00:30.000\n"
+    "We use a smoker so the honey bees stay calm.\n\n"
+    "00:00:30.000 --> 00:00:36.000\n"
+    "Then we lift each frame and look for capped honey.\n\n"
+    "00:00:36.000 --> 00:00:42.000\n"
+    "Capped honey means the worker bees have finished the honey.\n\n"
+    "00:00:42.000 --> 00:00:48.000\n"
+    "Thanks for watching.\n";
+
+/* The same kind of talk in French. */
+static const char *FR_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:06.000\n"
+    "Aujourd'hui nous préparons une pâte à pizza maison.\n\n"
+    "00:00:06.000 --> 00:00:12.000\n"
+    "La pâte à pizza demande de la farine, de l'eau, du sel et de la levure.\n\n"
+    "00:00:12.000 --> 00:00:18.000\n"
+    "On pétrit la pâte à pizza pendant dix minutes.\n\n"
+    "00:00:18.000 --> 00:00:24.000\n"
+    "Ensuite la pâte repose deux heures dans un saladier.\n\n"
+    "00:00:24.000 --> 00:00:30.000\n"
+    "Je pense que la sauce tomate maison est la meilleure.\n\n"
+    "00:00:30.000 --> 00:00:36.000\n"
+    "Le four très chaud donne une pizza croustillante.\n";
+
+typedef struct fx {
+    rb_vtt vtt;
+    rb_transcript *t;
+    rb_transcript_doc d;
+} fx;
+
+static void fx_open(fx *f, const char *vtt, const char *lang)
+{
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_vtt_parse(vtt, strlen(vtt), &f->vtt, &err), RB_OK);
+    assert_int_equal(rb_transcript_build(&f->vtt, lang, -1, -1, &f->t, &err), RB_OK);
+    assert_int_equal(rb_transcript_doc_build(f->t, &f->d, &err), RB_OK);
+}
+
+static void fx_close(fx *f)
+{
+    rb_transcript_doc_free(&f->d);
+    rb_transcript_free(f->t);
+    rb_vtt_free(&f->vtt);
+}
+
+static size_t words(const char *s)
+{
+    size_t n = 0;
+    int in = 0;
+    for (; *s; s++) {
+        int sp = *s == ' ';
+        if (!sp && !in)
+            n++;
+        in = !sp;
+    }
+    return n;
+}
+
+static size_t sentences(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += (*s == '.' || *s == '!' || *s == '?') && (s[1] == ' ' || s[1] == '\0');
+    return n;
+}
+
+/* The invariants every result must satisfy. */
+static void check_invariants(const rb_summarize_result *r, const rb_summarize_opts *o)
+{
+    size_t tcap = o->title_length ? o->title_length : RB_SUMMARIZE_DEFAULT_TITLE_WORDS;
+    size_t gcap = o->tag_count ? o->tag_count : RB_SUMMARIZE_DEFAULT_TAGS;
+    assert_non_null(r->title);
+    assert_true(r->title[0] != '\0');
+    assert_true(words(r->title) <= tcap);
+    assert_non_null(r->description);
+    assert_true(r->description[0] != '\0');
+    assert_true(r->ntags <= gcap);
+    for (size_t i = 0; i < r->ntags; i++) {
+        assert_true(r->tags[i][0] != '\0');
+        assert_true(r->tags[i][0] != ' ');
+        for (size_t j = 0; j < i; j++)
+            assert_true(strcasecmp(r->tags[i], r->tags[j]) != 0);
+    }
+}
+
+static void run(fx *f, const rb_summarize_opts *o, rb_summarize_result *r)
+{
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_summarize(f->t, &f->d, o, r, &err), RB_OK);
+    check_invariants(r, o);
+}
+
+static void assert_tags(const rb_summarize_result *r, const char *const *want, size_t n)
+{
+    for (size_t i = 0; i < r->ntags && i < n; i++)
+        assert_string_equal(r->tags[i], want[i]);
+    assert_int_equal(r->ntags, n);
+}
+
+static void test_english_defaults_exact(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, BEES_VTT, "en");
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    run(&f, &o, &r);
+    assert_string_equal(r.title, "Worker Bees, Capped Honey and Beehive");
+    assert_string_equal(r.description,
+                        "Today we open a beehive and check on the honey bees. Capped honey "
+                        "means the worker bees have finished the honey.");
+    static const char *const want[] = {"bees",      "honey",    "worker bees", "capped honey",
+                                       "honey bees", "queen bee", "beehive",     "nectar",
+                                       "calm",       "check"};
+    assert_tags(&r, want, 10);
+    /* Deterministic: the same input gives the same bytes. */
+    rb_summarize_result r2;
+    run(&f, &o, &r2);
+    assert_string_equal(r.title, r2.title);
+    assert_string_equal(r.description, r2.description);
+    assert_int_equal(r.ntags, r2.ntags);
+    for (size_t i = 0; i < r.ntags; i++)
+        assert_string_equal(r.tags[i], r2.tags[i]);
+    rb_summarize_result_free(&r2);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+static void test_tones_change_the_form(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, BEES_VTT, "en");
+    rb_summarize_result r;
+    rb_summarize_opts o = {.tone = RB_SUMMARIZE_PROFESSIONAL};
+    run(&f, &o, &r);
+    assert_string_equal(r.title, "Worker Bees: Capped Honey and Beehive");
+    rb_summarize_result_free(&r);
+    o.tone = RB_SUMMARIZE_PLAYFUL;
+    run(&f, &o, &r);
+    assert_string_equal(r.title, "Worker Bees, Capped Honey and Beehive!");
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+static void test_styles_sentence_counts(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, BEES_VTT, "en");
+    rb_summarize_result r;
+    rb_summarize_opts o = {.style = RB_SUMMARIZE_CONCISE};
+    run(&f, &o, &r);
+    assert_int_equal(sentences(r.description), 2);
+    rb_summarize_result_free(&r);
+    o.style = RB_SUMMARIZE_DETAILED;
+    run(&f, &o, &r);
+    assert_int_equal(sentences(r.description), 4);
+    /* Transcript order: the opening sentence comes first. */
+    assert_true(strncmp(r.description, "Today we open a beehive", 23) == 0);
+    rb_summarize_result_free(&r);
+    /* Editorial favours the first-person, evaluative sentence. */
+    o.style = RB_SUMMARIZE_EDITORIAL;
+    run(&f, &o, &r);
+    assert_int_equal(sentences(r.description), 3);
+    assert_non_null(strstr(r.description, "I think the queen bee is the most important bee"));
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+static void test_description_length(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, BEES_VTT, "en");
+    rb_summarize_result r;
+    rb_summarize_opts o = {.style = RB_SUMMARIZE_DETAILED, .description_length = 12};
+    run(&f, &o, &r);
+    /* Whole sentences only, within the limit. */
+    assert_true(words(r.description) <= 12);
+    assert_int_equal(sentences(r.description), 1);
+    assert_string_equal(r.description,
+                        "Capped honey means the worker bees have finished the honey.");
+    rb_summarize_result_free(&r);
+    /* Shorter than any sentence: the best one whole (the workflow cuts it). */
+    o.description_length = 2;
+    run(&f, &o, &r);
+    assert_int_equal(sentences(r.description), 1);
+    assert_true(words(r.description) > 2);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+static void test_title_length_and_tag_count(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, BEES_VTT, "en");
+    rb_summarize_result r;
+    rb_summarize_opts o = {.title_length = 3, .tag_count = 3};
+    run(&f, &o, &r);
+    assert_string_equal(r.title, "Worker Bees");
+    static const char *const want[] = {"bees", "honey", "worker bees"};
+    assert_tags(&r, want, 3);
+    rb_summarize_result_free(&r);
+    o.title_length = 1;
+    o.tag_count = 1;
+    run(&f, &o, &r);
+    assert_string_equal(r.title, "Bees");
+    assert_int_equal(r.ntags, 1);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+static void test_brand_terms(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, BEES_VTT, "en");
+    static const char *const brands[] = {"  Queen Bee ", "Acme Hives", ""};
+    rb_summarize_opts o = {.brand_terms = brands, .nbrand_terms = 3};
+    rb_summarize_result r;
+    run(&f, &o, &r);
+    /* Present: first, as the user wrote it; absent: dropped; the lower-case
+     * duplicate "queen bee" is gone. */
+    assert_string_equal(r.tags[0], "Queen Bee");
+    for (size_t i = 0; i < r.ntags; i++) {
+        assert_null(strstr(r.tags[i], "Acme"));
+        if (i)
+            assert_true(strcasecmp(r.tags[i], "queen bee") != 0);
+    }
+    assert_string_equal(r.title, "Queen Bee, Capped Honey and Beehive");
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+static void test_taxonomy(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, BEES_VTT, "en");
+    static const char *const bee_alias[] = {"honey bees", "beehive"};
+    static const char *const insp_alias[] = {"lift each frame"};
+    static const rb_summarize_label values[] = {
+        {.label = "Beekeeping", .aliases = bee_alias, .naliases = 2},
+        {.label = "Honey"},
+        {.label = "Gardening"},
+        {.label = "Hive Inspection", .aliases = insp_alias, .naliases = 1},
+    };
+    rb_summarize_taxonomy tx = {.values = values, .nvalues = 4, .allow_other = 0};
+    rb_summarize_opts o = {.taxonomy = &tx};
+    rb_summarize_result r;
+    run(&f, &o, &r);
+    /* Labels only: "honey" matches Honey, "honey bees" matches an alias of
+     * Beekeeping (reported as the label), Hive Inspection is found in the
+     * transcript through its alias; Gardening is never said. */
+    static const char *const strict[] = {"Honey", "Beekeeping", "Hive Inspection"};
+    assert_tags(&r, strict, 3);
+    rb_summarize_result_free(&r);
+
+    tx.allow_other = 1;
+    run(&f, &o, &r);
+    static const char *const open[] = {"Honey",   "Beekeeping",   "Hive Inspection",
+                                       "bees",    "worker bees",  "capped honey",
+                                       "queen bee", "nectar",     "calm",
+                                       "check"};
+    assert_tags(&r, open, 10);
+    rb_summarize_result_free(&r);
+
+    /* A taxonomy the transcript never mentions: strict gives no tag. */
+    static const rb_summarize_label none[] = {{.label = "Astronomy"}};
+    rb_summarize_taxonomy tx2 = {.values = none, .nvalues = 1, .allow_other = 0};
+    o.taxonomy = &tx2;
+    run(&f, &o, &r);
+    assert_int_equal(r.ntags, 0);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+/* The post-rules the model path shares. */
+static void test_tags_finish_model_tags(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, BEES_VTT, "en");
+    static const char *const cands[] = {"  Honey Bees ", "honey bees", "HONEY BEE", "",
+                                        "   ", "Nectar", "nectar\n", "Sourdough", NULL};
+    rb_summarize_opts o = {0};
+    char **tags = NULL;
+    size_t n = 0;
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_summarize_tags_finish(f.t, cands, 9, &o, &tags, &n, &err), RB_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(tags[0], "Honey Bees");
+    assert_string_equal(tags[1], "Nectar");
+    assert_string_equal(tags[2], "Sourdough");
+    rb_summarize_tags_free(tags, n);
+
+    o.tag_count = 2;
+    assert_int_equal(rb_summarize_tags_finish(f.t, cands, 9, &o, &tags, &n, &err), RB_OK);
+    assert_int_equal(n, 2);
+    rb_summarize_tags_free(tags, n);
+
+    /* No transcript: brand terms are kept as given, first. */
+    static const char *const brands[] = {"Acme"};
+    rb_summarize_opts o2 = {.brand_terms = brands, .nbrand_terms = 1};
+    assert_int_equal(rb_summarize_tags_finish(NULL, cands, 9, &o2, &tags, &n, &err), RB_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(tags[0], "Acme");
+    rb_summarize_tags_free(tags, n);
+    fx_close(&f);
+}
+
+static void test_french(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, FR_VTT, "fr");
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    run(&f, &o, &r);
+    /* Sentence case and the French conjunction. */
+    assert_string_equal(r.title, "Pizza, pâte et maison");
+    assert_string_equal(r.description,
+                        "Aujourd'hui nous préparons une pâte à pizza maison. On pétrit la pâte à "
+                        "pizza pendant dix minutes.");
+    assert_string_equal(r.tags[0], "pizza");
+    assert_string_equal(r.tags[1], "pâte");
+    rb_summarize_result_free(&r);
+    /* Taxonomy labels match through French stems ("Pâtes" ~ "pâte"). */
+    static const rb_summarize_label values[] = {{.label = "Pâtes"}, {.label = "Cuisine"}};
+    rb_summarize_taxonomy tx = {.values = values, .nvalues = 2, .allow_other = 0};
+    o.taxonomy = &tx;
+    run(&f, &o, &r);
+    assert_int_equal(r.ntags, 1);
+    assert_string_equal(r.tags[0], "Pâtes");
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+/* Tags come out of RAKE case-folded; names get their capitals back. */
+static const char *NAMES_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Our counters live in Redis and every request passes the API gateway.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "When Redis is slow, the API gateway fails open.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "We moved the counters to Redis last spring near the North Sea office.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "The north wind at the North Sea office never bothered the API.\n";
+
+static void test_tag_casing(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, NAMES_VTT, "en");
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    run(&f, &o, &r);
+    int redis = 0, gateway = 0, sea = 0;
+    for (size_t i = 0; i < r.ntags; i++) {
+        redis |= strcmp(r.tags[i], "Redis") == 0;
+        gateway |= strcmp(r.tags[i], "API gateway") == 0;
+        sea |= strcmp(r.tags[i], "North Sea office") == 0;
+        assert_true(strcmp(r.tags[i], "redis") != 0);
+    }
+    assert_true(redis);
+    assert_true(gateway);
+    assert_true(sea);
+    /* English titles are title-cased; capitals inside a word stay. */
+    assert_string_equal(r.title, "North Sea Office, API Gateway and Redis");
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+/* Degenerate transcripts still give a non-empty title and description. */
+static void test_edge_transcripts(void **state)
+{
+    (void)state;
+    rb_summarize_opts o = {.tone = RB_SUMMARIZE_PLAYFUL};
+    rb_summarize_result r;
+    fx f;
+    /* Only symbols: no word at all. */
+    fx_open(&f, "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n\xe2\x99\xaa \xe2\x99\xaa\n", "en");
+    run(&f, &o, &r);
+    assert_string_equal(r.title, "\xe2\x99\xaa \xe2\x99\xaa!");
+    assert_string_equal(r.description, "\xe2\x99\xaa \xe2\x99\xaa");
+    assert_int_equal(r.ntags, 0);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+    /* One short sentence ending in an ellipsis: the title is the sentence. */
+    fx_open(&f, "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\nWell, well\xe2\x80\xa6\n", "en");
+    o.tone = RB_SUMMARIZE_NEUTRAL;
+    run(&f, &o, &r);
+    assert_string_equal(r.title, "Well, well");
+    assert_string_equal(r.description, "Well, well\xe2\x80\xa6");
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+    /* A language with no joiner table and no tag stop list: ", " only. */
+    fx_open(&f,
+            "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\n"
+            "Dzisiaj pieczemy chleb na zakwasie.\n\n"
+            "00:00:05.000 --> 00:00:10.000\n"
+            "Chleb na zakwasie potrzebuje mąki, wody i soli.\n\n"
+            "00:00:10.000 --> 00:00:15.000\n"
+            "Zakwas dokarmiamy mąką i wodą codziennie.\n",
+            "pl");
+    run(&f, &o, &r);
+    assert_null(strstr(r.title, " and "));
+    assert_true(r.ntags > 0);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+/* An hour of speech: 900 cues of 4 s, 1,800 sentences from a fixed word
+ * list shuffled by an LCG (deterministic). Target: <= 50 ms at -O2; a Debug
+ * or sanitizer build is allowed ten times that. */
+static void test_hour_cost(void **state)
+{
+    (void)state;
+    static const char *vocab[] = {
+        "sourdough", "starter", "flour", "water", "dough", "loaf", "crust", "oven", "banneton",
+        "fermentation", "yeast", "salt", "shaping", "scoring", "steam", "crumb", "bubbles",
+        "bakers", "temperature", "fridge", "proof", "flavour", "morning", "blade", "parchment",
+        "rack", "notes", "timing", "kitchen", "culture", "weights", "grams", "hands", "surface",
+        "counter", "edges", "middle", "ball", "basket", "lid", "brown", "bread", "wild",
+        "active", "healthy", "sharp", "tight", "cold", "warm", "deep", "the", "and", "of", "a",
+        "is", "we", "it", "to", "with", "for"};
+    size_t nv = sizeof vocab / sizeof vocab[0];
+    size_t cap = 900 * 200 + 64;
+    char *vtt = malloc(cap);
+    assert_non_null(vtt);
+    size_t len = (size_t)snprintf(vtt, cap, "WEBVTT\n\n");
+    uint32_t seed = 12345;
+    for (int c = 0; c < 900; c++) {
+        int64_t s = (int64_t)c * 4000, e = s + 4000;
+        len += (size_t)snprintf(vtt + len, cap - len,
+                                "%02d:%02d:%02d.000 --> %02d:%02d:%02d.000\n", (int)(s / 3600000),
+                                (int)(s / 60000 % 60), (int)(s / 1000 % 60), (int)(e / 3600000),
+                                (int)(e / 60000 % 60), (int)(e / 1000 % 60));
+        for (int w = 0; w < 12; w++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *word = vocab[(seed >> 16) % nv];
+            /* A capital after the full stop, or ICU would not break there. */
+            int upper = w == 0 || w == 6;
+            len += (size_t)snprintf(vtt + len, cap - len, "%c%s%s",
+                                    upper ? word[0] - 'a' + 'A' : word[0], word + 1,
+                                    w == 5 || w == 11 ? ". " : " ");
+        }
+        len += (size_t)snprintf(vtt + len, cap - len, "\n\n");
+    }
+    fx f;
+    fx_open(&f, vtt, "en");
+    free(vtt);
+    assert_true(f.t->nsentences >= 1000);
+    rb_summarize_opts o = {.style = RB_SUMMARIZE_DETAILED};
+    rb_summarize_result r;
+    int64_t t0 = rb_mono_ns();
+    run(&f, &o, &r);
+    int64_t ns = rb_mono_ns() - t0;
+    printf("builtin summarize, 1 h (%zu cues, %zu sentences): %.2f ms\n", f.t->ncues,
+           f.t->nsentences, (double)ns / 1e6);
+    assert_true(ns < 500LL * 1000 * 1000);
+    assert_int_equal(r.ntags, 10);
+    assert_true(sentences(r.description) >= 1);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_english_defaults_exact),
+        cmocka_unit_test(test_tones_change_the_form),
+        cmocka_unit_test(test_styles_sentence_counts),
+        cmocka_unit_test(test_description_length),
+        cmocka_unit_test(test_title_length_and_tag_count),
+        cmocka_unit_test(test_brand_terms),
+        cmocka_unit_test(test_taxonomy),
+        cmocka_unit_test(test_tags_finish_model_tags),
+        cmocka_unit_test(test_french),
+        cmocka_unit_test(test_tag_casing),
+        cmocka_unit_test(test_edge_transcripts),
+        cmocka_unit_test(test_hour_cost),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
