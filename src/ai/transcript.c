@@ -212,32 +212,82 @@ static int clean_text(const char *in, rb_buf *out, char **voice)
     return RB_OK;
 }
 
-/* "[speaker_0] text": a bracketed label that names a speaker ("speaker"
- * followed by an optional separator and an id). Other bracketed text such
- * as "[Music]" is a sound description and stays in the text. */
+/* Bracketed cue-start words that describe a sound, never a speaker
+ * (compared case-insensitively with the whole label). */
+static const char *const sound_labels[] = {
+    "music",      "applause", "laughter", "laughs",   "laughing",      "silence",
+    "noise",      "inaudible", "crosstalk", "cheering", "cheers",       "sighs",
+    "sigh",       "coughs",   "cough",    "chuckles", "chuckling",     "gasps",
+    "indistinct", "unintelligible", "foreign", "background noise", "music playing",
+    "upbeat music", "no audio", "static", "beep",     "bell",          "door closes",
+    "phone rings", "footsteps", "whistle", "singing",  "screaming",     "sound effect",
+    NULL};
+
+/* 1 when the n bytes at s read as a name ("Alice", "Dr. Mary Ann",
+ * "Host", "José"): up to four words of letters, digits, '.', '-', '\'' or
+ * '_', starting with a capital (or a non-ASCII letter), not a sound word. */
+static int name_like(const char *s, size_t n)
+{
+    if (n == 0 || n > 48)
+        return 0;
+    unsigned char c0 = (unsigned char)s[0];
+    if (!((c0 >= 'A' && c0 <= 'Z') || c0 >= 0x80))
+        return 0;
+    int words = 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ') {
+            if (i + 1 < n && s[i + 1] == ' ')
+                return 0;
+            words++;
+            continue;
+        }
+        if (!(isalnum(c) || c >= 0x80 || c == '.' || c == '-' || c == '\'' || c == '_'))
+            return 0;
+    }
+    if (words > 4)
+        return 0;
+    for (int k = 0; sound_labels[k]; k++)
+        if (strlen(sound_labels[k]) == n && strncasecmp(sound_labels[k], s, n) == 0)
+            return 0;
+    return 1;
+}
+
+/* "[speaker_0] text" or "[Alice] text": a bracketed label at the start of a
+ * cue that names a speaker — "speaker" followed by an optional separator and
+ * an id (what speech recognition writes), or a name (what edit-captions'
+ * speaker_replacements turn those into). Other bracketed text such as
+ * "[Music]" is a sound description and stays in the text, and so does a
+ * label with no words after it. */
 static size_t speaker_label(const char *s, char **speaker)
 {
     const char *close;
     size_t n;
-    if (s[0] != '[' || strncasecmp(s + 1, "speaker", 7) != 0)
+    if (s[0] != '[')
         return 0;
     close = strchr(s, ']');
     if (!close || close - s > 64)
         return 0;
     n = (size_t)(close - s - 1);
-    for (size_t i = 7; i < n; i++) {
-        char c = s[1 + i];
-        if (!isalnum((unsigned char)c) && !(i == 7 && (c == '_' || c == ' ' || c == '-')))
-            return 0;
+    int ok = 0;
+    if (n > 7 && strncasecmp(s + 1, "speaker", 7) == 0) {
+        ok = 1;
+        for (size_t i = 7; i < n; i++) {
+            char c = s[1 + i];
+            if (!isalnum((unsigned char)c) && !(i == 7 && (c == '_' || c == ' ' || c == '-')))
+                ok = 0;
+        }
     }
-    if (n == 7)
+    if (!ok && !name_like(s + 1, n))
+        return 0;
+    const char *rest = close + 1;
+    while (*rest == ' ')
+        rest++;
+    if (!*rest && !ok)
         return 0;
     if (!(*speaker = strndup(s + 1, n)))
         return (size_t)-1;
-    close++;
-    while (*close == ' ')
-        close++;
-    return (size_t)(close - s);
+    return (size_t)(rest - s);
 }
 
 /* ---- tokens ----------------------------------------------------------- */

@@ -149,7 +149,7 @@ static const char SQL_DIRECTIVE_INSERT[] =
     "INSERT INTO directives(id, env_id, name, config, created_at, updated_at)"
     " VALUES (?, ?, ?, ?, ?, ?)";
 
-int rb_store_directive_insert(rb_store *st, const rb_directive *d, rb_err *err)
+int rb_sqlite_directive_insert(rb_store *st, const rb_directive *d, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -197,8 +197,8 @@ static int directive_load(rb_sqlconn *c, const char *env_id, const char *id, int
     return r;
 }
 
-int rb_store_directive_get(rb_store *st, const char *env_id, const char *id,
-                           int include_deleted, rb_directive *out, rb_err *err)
+int rb_sqlite_directive_get(rb_store *st, const char *env_id, const char *id,
+                            int include_deleted, rb_directive *out, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -300,8 +300,8 @@ static void clear_run(void *r)
     rb_directive_run_clear(r);
 }
 
-int rb_store_directive_list(rb_store *st, const char *env_id, int limit, int page,
-                            rb_directive **out, size_t *n, int64_t *total, rb_err *err)
+int rb_sqlite_directive_list(rb_store *st, const char *env_id, int limit, int page,
+                             rb_directive **out, size_t *n, int64_t *total, rb_err *err)
 {
     void *arr = NULL;
     int r = list_page(st, SQL_DIRECTIVE_COUNT, SQL_DIRECTIVE_PAGE, env_id, NULL, limit, page,
@@ -314,7 +314,7 @@ static const char SQL_DIRECTIVE_DELETE[] =
     "UPDATE directives SET deleted_at = ?3, updated_at = ?3"
     " WHERE id = ?1 AND env_id = ?2 AND deleted_at IS NULL";
 
-int rb_store_directive_delete(rb_store *st, const char *env_id, const char *id, rb_err *err)
+int rb_sqlite_directive_delete(rb_store *st, const char *env_id, const char *id, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -429,8 +429,8 @@ static int run_insert(rb_sqlconn *c, rb_directive_run *r, char conflict_id[RB_ID
     return insert_run_event(c, r, err);
 }
 
-int rb_store_directive_run_create(rb_store *st, rb_directive_run *r,
-                                  char conflict_id[RB_ID_MAX], rb_err *err)
+int rb_sqlite_directive_run_create(rb_store *st, rb_directive_run *r,
+                                   char conflict_id[RB_ID_MAX], rb_err *err)
 {
     conflict_id[0] = '\0';
     rb_sqlconn *c;
@@ -458,8 +458,8 @@ static const char SQL_ASSET_DIRECTIVE_ADD[] =
     "INSERT OR IGNORE INTO asset_directives(asset_id, directive_id, env_id, position)"
     " VALUES (?, ?, ?, ?)";
 
-int rb_store_asset_directives_add(rb_store *st, const char *env_id, const char *asset_id,
-                                  const char *const *directive_ids, size_t n, rb_err *err)
+int rb_sqlite_asset_directives_add(rb_store *st, const char *env_id, const char *asset_id,
+                                   const char *const *directive_ids, size_t n, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -493,8 +493,8 @@ static const char SQL_ASSET_DIRECTIVE_LIST[] =
     "SELECT directive_id FROM asset_directives WHERE asset_id = ? AND env_id = ?"
     " ORDER BY position";
 
-int rb_store_asset_directives_list(rb_store *st, const char *env_id, const char *asset_id,
-                                   json_t **out, rb_err *err)
+int rb_sqlite_asset_directives_list(rb_store *st, const char *env_id, const char *asset_id,
+                                    json_t **out, rb_err *err)
 {
     *out = NULL;
     rb_sqlconn *c;
@@ -550,7 +550,7 @@ static json_t *initial_states(const json_t *config)
     return out;
 }
 
-int rb_store_directive_auto_start(rb_store *st, int max, int *started, rb_err *err)
+int rb_sqlite_directive_auto_start(rb_store *st, int max, int *started, rb_err *err)
 {
     *started = 0;
     rb_sqlconn *c;
@@ -631,8 +631,8 @@ int rb_store_directive_auto_start(rb_store *st, int max, int *started, rb_err *e
 static const char SQL_RUN_GET[] =
     "SELECT " RUN_COLS " FROM directive_runs WHERE id = ? AND env_id = ? AND directive_id = ?";
 
-int rb_store_directive_run_get(rb_store *st, const char *env_id, const char *directive_id,
-                               const char *run_id, rb_directive_run *out, rb_err *err)
+int rb_sqlite_directive_run_get(rb_store *st, const char *env_id, const char *directive_id,
+                                const char *run_id, rb_directive_run *out, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -662,9 +662,9 @@ static const char SQL_RUN_PAGE[] =
     "SELECT " RUN_COLS " FROM directive_runs WHERE env_id = ? AND directive_id = ?"
     " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?";
 
-int rb_store_directive_run_list(rb_store *st, const char *env_id, const char *directive_id,
-                                int limit, int page, rb_directive_run **out, size_t *n,
-                                int64_t *total, rb_err *err)
+int rb_sqlite_directive_run_list(rb_store *st, const char *env_id, const char *directive_id,
+                                 int limit, int page, rb_directive_run **out, size_t *n,
+                                 int64_t *total, rb_err *err)
 {
     void *arr = NULL;
     int r = list_page(st, SQL_RUN_COUNT, SQL_RUN_PAGE, env_id, directive_id, limit, page,
@@ -685,8 +685,8 @@ static const char SQL_RUN_CLAIM[] =
     "   ORDER BY next_check_ms, created_at LIMIT ?5)"
     " RETURNING " RUN_COLS;
 
-int rb_store_directive_run_claim(rb_store *st, const char *owner, int lease_seconds, int max,
-                                 rb_directive_run **out, size_t *n, rb_err *err)
+int rb_sqlite_directive_run_claim(rb_store *st, const char *owner, int lease_seconds, int max,
+                                  rb_directive_run **out, size_t *n, rb_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -744,8 +744,8 @@ static const char SQL_RUN_SAVE[] =
     " lease_expires_ms = CASE WHEN ?9 THEN NULL ELSE lease_expires_ms END"
     " WHERE id = ?1 AND lease_owner = ?2 AND status NOT IN " TERMINAL_SQL;
 
-int rb_store_directive_run_save(rb_store *st, const char *owner, rb_directive_run *r,
-                                int release, int64_t next_check_ms, rb_err *err)
+int rb_sqlite_directive_run_save(rb_store *st, const char *owner, rb_directive_run *r,
+                                 int release, int64_t next_check_ms, rb_err *err)
 {
     int64_t now = rb_now();
     int terminal = rb_directive_run_terminal(r->status);
@@ -821,8 +821,8 @@ int rb_store_directive_run_save(rb_store *st, const char *owner, rb_directive_ru
 static const char SQL_JOB_SET_DIRECTIVE[] =
     "UPDATE jobs SET directive_id = ?2, directive_run_id = ?3 WHERE id = ?1";
 
-int rb_store_job_set_directive(rb_store *st, const char *job_id, const char *directive_id,
-                               const char *run_id, rb_err *err)
+int rb_sqlite_job_set_directive(rb_store *st, const char *job_id, const char *directive_id,
+                                const char *run_id, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -849,8 +849,8 @@ static const char SQL_EVENTS_FOR_RUN[] =
     " ORDER BY seq";
 
 /* Decodes a SQL_EVENTS_FOR_RUN row into the rb_event at elem. */
-int rb_store_events_for_run(rb_store *st, const char *run_id, rb_event **out, size_t *n,
-                            rb_err *err)
+int rb_sqlite_events_for_run(rb_store *st, const char *run_id, rb_event **out, size_t *n,
+                             rb_err *err)
 {
     return rb_sql_events_query(st, SQL_EVENTS_FOR_RUN, run_id, "run events", out, n, err);
 }
@@ -865,7 +865,7 @@ static const char SQL_RUN_SWEEP_EVENTS[] =
 static const char SQL_RUN_SWEEP[] =
     "DELETE FROM directive_runs WHERE created_at < ? AND status IN " TERMINAL_SQL;
 
-int rb_store_directive_run_sweep(rb_store *st, int64_t before, int64_t *deleted, rb_err *err)
+int rb_sqlite_directive_run_sweep(rb_store *st, int64_t before, int64_t *deleted, rb_err *err)
 {
     *deleted = 0;
     rb_sqlconn *c;

@@ -123,8 +123,8 @@ static int claim_in_tx(rb_sqlconn *c, const char *owner, int64_t now_ms, int64_t
     return RB_OK;
 }
 
-int rb_store_ingest_claim(rb_store *st, const char *owner, int lease_seconds, int max,
-                          rb_ingest_work **out, size_t *n, rb_err *err)
+int rb_sqlite_ingest_claim(rb_store *st, const char *owner, int lease_seconds, int max,
+                           rb_ingest_work **out, size_t *n, rb_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -201,8 +201,8 @@ static int gone_or_conflict(rb_sqlconn *c, const char *sql, const char *what, co
     return r;
 }
 
-int rb_store_ingest_renew(rb_store *st, const char *owner, const char *asset_id,
-                          const char *track_id, int lease_seconds, rb_err *err)
+int rb_sqlite_ingest_renew(rb_store *st, const char *owner, const char *asset_id,
+                           const char *track_id, int lease_seconds, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -231,8 +231,8 @@ static const char SQL_TRACK_FINISH[] =
     " WHERE id = ?1 AND asset_id = ?2 AND env_id = ?3 AND status = 'preparing'"
     " AND (ingest_owner IS NULL OR ingest_owner = ?9)";
 
-int rb_store_track_finish(rb_store *st, const char *owner, rb_track *t,
-                          const char *content_type, const void *data, size_t len, rb_err *err)
+int rb_sqlite_track_finish(rb_store *st, const char *owner, rb_track *t,
+                           const char *content_type, const void *data, size_t len, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -327,8 +327,8 @@ static int asset_finish_tx(rb_sqlconn *c, const char *owner, const rb_asset *a,
     return r;
 }
 
-int rb_store_asset_finish(rb_store *st, const char *owner, const rb_asset *a,
-                          const rb_track *new_tracks, size_t n_new, rb_err *err)
+int rb_sqlite_asset_finish(rb_store *st, const char *owner, const rb_asset *a,
+                           const rb_track *new_tracks, size_t n_new, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);

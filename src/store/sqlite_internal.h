@@ -14,6 +14,7 @@
 
 #include "common/err.h"
 #include "store/store.h"
+#include "store/store_impl.h"
 
 /* Hot statements are prepared once per connection and kept; the cache is keyed
  * by the address of the static SQL text, so only string constants are cached. */
@@ -32,7 +33,7 @@ typedef struct rb_sqlconn {
     int wrote_event;               /* the open transaction wrote an outbox row */
 } rb_sqlconn;
 
-/* One queued rb_store_job_create waiting for the group committer. */
+/* One queued rb_sqlite_job_create waiting for the group committer. */
 typedef struct rb_gc_req {
     rb_job_create *c;
     /* Rendered by the caller's thread before queueing, so the committer (one
@@ -54,12 +55,11 @@ typedef struct rb_gc_req {
     struct rb_gc_req *next;
 } rb_gc_req;
 
-struct rb_store {
+/* The SQLite store's handle. The common header comes first (store_impl.h):
+ * every rb_store * this backend is handed is one of these. */
+typedef struct rb_sqlstore {
+    rb_store base;
     char path[1024];
-    /* rb_store_set_event_hook: called after a commit that wrote an event. */
-    void (*event_hook)(void *arg);
-    void *event_hook_arg;
-    uint64_t serial;               /* rb_store_serial */
     int busy_timeout_ms;           /* wanted on every connection (under mu and gc_mu) */
 
     /* Connection pool: conns opened lazily up to pool_size, idle ones on a
@@ -81,13 +81,19 @@ struct rb_store {
     int gc_started;
     pthread_t gc_thread;
     rb_sqlconn *gc_conn;
-    /* Rendered jobs for rb_store_job_get_json (sqlite_jobs.c); readers share
+    /* Rendered jobs for rb_sqlite_job_get_json (sqlite_jobs.c); readers share
      * the lock, a miss takes it alone to store its rendering. */
     pthread_rwlock_t memo_mu;
     struct rb_job_memo *memo;      /* RB_JOB_MEMO_SLOTS entries, allocated on first use */
     /* Batch statistics (under gc_mu), logged at debug level on close. */
     int64_t gc_batches, gc_rows, gc_max_batch;
-};
+} rb_sqlstore;
+
+/* The SQLite handle behind st (which this backend opened). */
+static inline rb_sqlstore *rb_sq(rb_store *st)
+{
+    return (rb_sqlstore *)st;
+}
 
 /* ---- connections ------------------------------------------------------ */
 int rb_sql_conn_open(const char *path, int busy_timeout_ms, rb_sqlconn **out, rb_err *err);
@@ -183,7 +189,7 @@ int rb_sql_blob_insert(rb_sqlconn *c, const char *env_id, const char *job_id,
 /* ---- job rendering memo (sqlite_jobs.c) ------------------------------ */
 #define RB_JOB_MEMO_SLOTS 128
 #define RB_JOB_MEMO_MAX_ROW 16384  /* larger rows are rendered every time */
-/* Frees the memo; called by rb_store_close. */
+/* Frees the memo; called by rb_sqlite_close. */
 void rb_sql_memo_free(rb_store *st);
 
 /* ---- group commit (sqlite_jobs.c) ------------------------------------ */
@@ -192,8 +198,126 @@ void *rb_sql_gc_main(void *arg);
 
 /* Events selected by sql (columns id, env_id, job_id, type, created_at_us,
  * payload; one text parameter, key), in the statement's order. Shared by
- * rb_store_events_for_job and rb_store_events_for_run (sqlite_jobs.c). */
+ * rb_sqlite_events_for_job and rb_sqlite_events_for_run (sqlite_jobs.c). */
 int rb_sql_events_query(rb_store *st, const char *sql, const char *key, const char *what,
                         rb_event **out, size_t *n, rb_err *err);
+
+/* ---- the store.h calls, as this backend implements them ------------- */
+/* Each is the store.h function of the same name with rb_sqlite_ for
+ * rb_store_ (see store.h for the contracts); store_sqlite.c lists them in
+ * rb_sqlite_ops. */
+void rb_sqlite_close(rb_store *st);
+void rb_sqlite_pool_reserve(rb_store *st, int n);
+int rb_sqlite_setting_get_or_init(rb_store *st, const char *key, const char *dflt, char *out,
+                                  size_t outlen, rb_err *err);
+int rb_sqlite_setting_get(rb_store *st, const char *key, char *out, size_t outlen, rb_err *err);
+int rb_sqlite_setting_set(rb_store *st, const char *key, const char *value, rb_err *err);
+int rb_sqlite_env_ensure(rb_store *st, const char *name, rb_env *out, rb_err *err);
+int rb_sqlite_env_get(rb_store *st, const char *env_id, rb_env *out, rb_err *err);
+int rb_sqlite_env_by_name(rb_store *st, const char *name, rb_env *out, rb_err *err);
+int rb_sqlite_token_insert(rb_store *st, const rb_token *t, rb_err *err);
+int rb_sqlite_token_get(rb_store *st, const char *token_id, rb_token *out, rb_err *err);
+int rb_sqlite_token_list(rb_store *st, const char *env_id, rb_token **out, size_t *n,
+                         rb_err *err);
+int rb_sqlite_token_revoke(rb_store *st, const char *token_id, rb_err *err);
+int rb_sqlite_job_create(rb_store *st, rb_job_create *c, char conflict_id[RB_ID_MAX],
+                         int *replayed, rb_err *err);
+int rb_sqlite_job_get(rb_store *st, const char *env_id, const char *workflow, const char *id,
+                      rb_job *out, rb_err *err);
+int rb_sqlite_job_get_json(rb_store *st, const char *env_id, const char *workflow,
+                           const char *id, char **json, size_t *len, rb_err *err);
+int rb_sqlite_job_list(rb_store *st, const char *env_id, const rb_job_filter *f, rb_job **jobs,
+                       size_t *n, int64_t *total, rb_err *err);
+int rb_sqlite_job_cancel(rb_store *st, const char *env_id, const char *id, rb_job *out,
+                         rb_err *err);
+int rb_sqlite_job_claim(rb_store *st, const char *worker_id, int lease_seconds, int max,
+                        rb_job *jobs, size_t *n, rb_err *err);
+int rb_sqlite_job_heartbeat(rb_store *st, const char *id, const char *worker_id,
+                            int lease_seconds, rb_err *err);
+int rb_sqlite_job_status(rb_store *st, const char *id, enum rb_job_status *out, rb_err *err);
+int rb_sqlite_job_complete(rb_store *st, const char *id, const char *worker_id, json_t *outputs,
+                           int64_t units, rb_err *err);
+int rb_sqlite_job_fail(rb_store *st, const char *id, const char *worker_id, json_t *errors,
+                       int64_t units, int64_t retry_at_ms, rb_err *err);
+int rb_sqlite_job_sweep(rb_store *st, int64_t before, int64_t *deleted, rb_err *err);
+int rb_sqlite_events_for_job(rb_store *st, const char *job_id, rb_event **out, size_t *n,
+                             rb_err *err);
+int rb_sqlite_asset_insert(rb_store *st, const rb_asset *a, rb_err *err);
+int rb_sqlite_asset_get(rb_store *st, const char *env_id, const char *id, rb_asset *out,
+                        rb_err *err);
+int rb_sqlite_asset_list(rb_store *st, const char *env_id, int limit, int page, rb_asset **out,
+                         size_t *n, int64_t *total, rb_err *err);
+int rb_sqlite_asset_list_after(rb_store *st, const char *env_id, int limit,
+                               int64_t after_created_at, const char *after_id, rb_asset **out,
+                               size_t *n, int *more, rb_err *err);
+int rb_sqlite_asset_update(rb_store *st, const rb_asset *a, rb_err *err);
+int rb_sqlite_asset_delete(rb_store *st, const char *env_id, const char *id, rb_err *err);
+int rb_sqlite_track_insert(rb_store *st, const rb_track *t, rb_err *err);
+int rb_sqlite_track_update(rb_store *st, const rb_track *t, rb_err *err);
+int rb_sqlite_track_get(rb_store *st, const char *env_id, const char *asset_id, const char *id,
+                        rb_track *out, rb_err *err);
+int rb_sqlite_track_delete(rb_store *st, const char *env_id, const char *asset_id,
+                           const char *id, rb_err *err);
+int rb_sqlite_track_get_any_env(rb_store *st, const char *id, rb_track *out, rb_err *err);
+int rb_sqlite_ingest_claim(rb_store *st, const char *owner, int lease_seconds, int max,
+                           rb_ingest_work **out, size_t *n, rb_err *err);
+int rb_sqlite_ingest_renew(rb_store *st, const char *owner, const char *asset_id,
+                           const char *track_id, int lease_seconds, rb_err *err);
+int rb_sqlite_track_finish(rb_store *st, const char *owner, rb_track *t,
+                           const char *content_type, const void *data, size_t len, rb_err *err);
+int rb_sqlite_asset_finish(rb_store *st, const char *owner, const rb_asset *a,
+                           const rb_track *new_tracks, size_t n_new, rb_err *err);
+int rb_sqlite_blob_put(rb_store *st, const char *env_id, const char *job_id,
+                       const char *content_type, const void *data, size_t len,
+                       char id_out[RB_ID_MAX], rb_err *err);
+int rb_sqlite_blob_get(rb_store *st, const char *id, char **data, size_t *len,
+                       char content_type[64], rb_err *err);
+int rb_sqlite_directive_insert(rb_store *st, const rb_directive *d, rb_err *err);
+int rb_sqlite_directive_get(rb_store *st, const char *env_id, const char *id,
+                            int include_deleted, rb_directive *out, rb_err *err);
+int rb_sqlite_directive_list(rb_store *st, const char *env_id, int limit, int page,
+                             rb_directive **out, size_t *n, int64_t *total, rb_err *err);
+int rb_sqlite_directive_delete(rb_store *st, const char *env_id, const char *id, rb_err *err);
+int rb_sqlite_directive_run_create(rb_store *st, rb_directive_run *r,
+                                   char conflict_id[RB_ID_MAX], rb_err *err);
+int rb_sqlite_directive_run_get(rb_store *st, const char *env_id, const char *directive_id,
+                                const char *run_id, rb_directive_run *out, rb_err *err);
+int rb_sqlite_directive_run_list(rb_store *st, const char *env_id, const char *directive_id,
+                                 int limit, int page, rb_directive_run **out, size_t *n,
+                                 int64_t *total, rb_err *err);
+int rb_sqlite_directive_run_claim(rb_store *st, const char *owner, int lease_seconds, int max,
+                                  rb_directive_run **out, size_t *n, rb_err *err);
+int rb_sqlite_directive_run_save(rb_store *st, const char *owner, rb_directive_run *r,
+                                 int release, int64_t next_check_ms, rb_err *err);
+int rb_sqlite_job_set_directive(rb_store *st, const char *job_id, const char *directive_id,
+                                const char *run_id, rb_err *err);
+int rb_sqlite_asset_directives_add(rb_store *st, const char *env_id, const char *asset_id,
+                                   const char *const *directive_ids, size_t n, rb_err *err);
+int rb_sqlite_asset_directives_list(rb_store *st, const char *env_id, const char *asset_id,
+                                    json_t **out, rb_err *err);
+int rb_sqlite_directive_auto_start(rb_store *st, int max, int *started, rb_err *err);
+int rb_sqlite_directive_run_sweep(rb_store *st, int64_t before, int64_t *deleted, rb_err *err);
+int rb_sqlite_events_for_run(rb_store *st, const char *run_id, rb_event **out, size_t *n,
+                             rb_err *err);
+int rb_sqlite_webhook_endpoint_insert(rb_store *st, const rb_webhook_endpoint *ep, rb_err *err);
+int rb_sqlite_webhook_endpoint_get(rb_store *st, const char *id, rb_webhook_endpoint *out,
+                                   rb_err *err);
+int rb_sqlite_webhook_endpoint_list(rb_store *st, const char *env_id, rb_webhook_endpoint **out,
+                                    size_t *n, rb_err *err);
+int rb_sqlite_webhook_endpoint_delete(rb_store *st, const char *id, rb_err *err);
+int rb_sqlite_webhook_endpoint_set_secret(rb_store *st, const char *id, const char *secret,
+                                          rb_err *err);
+int rb_sqlite_webhook_claim(rb_store *st, const char *owner, int64_t now_ms, int64_t lease_ms,
+                            int max, rb_webhook_delivery **out, size_t *n, rb_err *err);
+int rb_sqlite_webhook_has_work(rb_store *st, int64_t now_ms, int *work, rb_err *err);
+int rb_sqlite_webhook_record(rb_store *st, const char *owner, int64_t delivery_id,
+                             const rb_webhook_attempt *a, enum rb_webhook_outcome outcome,
+                             int64_t next_ms, rb_err *err);
+int rb_sqlite_webhook_record_many(rb_store *st, const char *owner, rb_webhook_result *xs,
+                                  size_t n, rb_err *err);
+int rb_sqlite_webhook_events(rb_store *st, const char *env_id, const char *status, int limit,
+                             json_t **out, rb_err *err);
+int rb_sqlite_webhook_replay(rb_store *st, const char *env_id, const char *event_id,
+                             int64_t since_us, int failed_only, int64_t *count, rb_err *err);
 
 #endif

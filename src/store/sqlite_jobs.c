@@ -1,5 +1,5 @@
 /* sqlite_jobs.c — jobs, claims/leases, the outbox, and the group committer
- * behind rb_store_job_create.
+ * behind rb_sqlite_job_create.
  *
  * Every state change is one write transaction that (1) updates the row with a
  * conditional UPDATE whose WHERE names the state it expects, (2) re-reads the
@@ -377,7 +377,7 @@ static void commit_batch(rb_sqlconn *c, rb_gc_req *batch)
 
 void *rb_sql_gc_main(void *arg)
 {
-    rb_store *st = arg;
+    rb_sqlstore *st = arg;
     pthread_mutex_lock(&st->gc_mu);
     for (;;) {
         while (!st->gc_head && !st->gc_stop)
@@ -417,9 +417,10 @@ void *rb_sql_gc_main(void *arg)
     return NULL;
 }
 
-int rb_store_job_create(rb_store *st, rb_job_create *c, char conflict_id[RB_ID_MAX],
-                        int *replayed, rb_err *err)
+int rb_sqlite_job_create(rb_store *base, rb_job_create *c, char conflict_id[RB_ID_MAX],
+                         int *replayed, rb_err *err)
 {
+    rb_sqlstore *st = rb_sq(base);
     rb_gc_req req;
     memset(&req, 0, sizeof req);
     req.c = c;
@@ -466,8 +467,8 @@ int rb_store_job_create(rb_store *st, rb_job_create *c, char conflict_id[RB_ID_M
 
 /* ---- reads ------------------------------------------------------------------ */
 
-int rb_store_job_get(rb_store *st, const char *env_id, const char *workflow, const char *id,
-                     rb_job *out, rb_err *err)
+int rb_sqlite_job_get(rb_store *st, const char *env_id, const char *workflow, const char *id,
+                      rb_job *out, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -495,8 +496,9 @@ struct rb_job_memo {
     size_t json_len;
 };
 
-void rb_sql_memo_free(rb_store *st)
+void rb_sql_memo_free(rb_store *base)
 {
+    rb_sqlstore *st = rb_sq(base);
     if (!st->memo)
         return;
     for (int i = 0; i < RB_JOB_MEMO_SLOTS; i++) {
@@ -559,9 +561,10 @@ static size_t memo_slot(const char *id)
 }
 
 /* Copies the memoized rendering of exactly this row, if there is one. */
-static int memo_get(rb_store *st, const char *id, const char *row, size_t row_len, char **json,
+static int memo_get(rb_store *base, const char *id, const char *row, size_t row_len, char **json,
                     size_t *len)
 {
+    rb_sqlstore *st = rb_sq(base);
     int hit = 0;
     pthread_rwlock_rdlock(&st->memo_mu);
     const struct rb_job_memo *m = st->memo ? &st->memo[memo_slot(id)] : NULL;
@@ -578,9 +581,10 @@ static int memo_get(rb_store *st, const char *id, const char *row, size_t row_le
     return hit;
 }
 
-static void memo_put(rb_store *st, const char *id, const char *row, size_t row_len,
+static void memo_put(rb_store *base, const char *id, const char *row, size_t row_len,
                      const char *json, size_t len)
 {
+    rb_sqlstore *st = rb_sq(base);
     char *r = malloc(row_len ? row_len : 1), *j = malloc(len + 1);
     if (!r || !j) {
         free(r);
@@ -607,8 +611,8 @@ static void memo_put(rb_store *st, const char *id, const char *row, size_t row_l
     free(j);
 }
 
-int rb_store_job_get_json(rb_store *st, const char *env_id, const char *workflow,
-                          const char *id, char **json, size_t *len, rb_err *err)
+int rb_sqlite_job_get_json(rb_store *st, const char *env_id, const char *workflow,
+                           const char *id, char **json, size_t *len, rb_err *err)
 {
     *json = NULL;
     *len = 0;
@@ -658,7 +662,7 @@ int rb_store_job_get_json(rb_store *st, const char *env_id, const char *workflow
 
 static const char SQL_JOB_STATUS[] = "SELECT status FROM jobs WHERE id = ?";
 
-int rb_store_job_status(rb_store *st, const char *id, enum rb_job_status *out, rb_err *err)
+int rb_sqlite_job_status(rb_store *st, const char *id, enum rb_job_status *out, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -707,8 +711,8 @@ static int list_bind(sqlite3_stmt *q, const char *env_id, const rb_job_filter *f
     return i;
 }
 
-int rb_store_job_list(rb_store *st, const char *env_id, const rb_job_filter *f, rb_job **jobs,
-                      size_t *n, int64_t *total, rb_err *err)
+int rb_sqlite_job_list(rb_store *st, const char *env_id, const rb_job_filter *f, rb_job **jobs,
+                       size_t *n, int64_t *total, rb_err *err)
 {
     *jobs = NULL;
     *n = 0;
@@ -804,8 +808,8 @@ static const char SQL_JOB_CANCEL[] =
     " units_consumed = CASE WHEN status = 'pending' THEN 0 ELSE units_consumed END"
     " WHERE id = ?1 AND env_id = ?3 AND status IN ('pending','processing')";
 
-int rb_store_job_cancel(rb_store *st, const char *env_id, const char *id, rb_job *out,
-                        rb_err *err)
+int rb_sqlite_job_cancel(rb_store *st, const char *env_id, const char *id, rb_job *out,
+                         rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -895,8 +899,8 @@ static void read_id_row(sqlite3_stmt *q, void *elem)
     rb_sql_col_copy(q, 0, elem, RB_ID_MAX);
 }
 
-int rb_store_job_claim(rb_store *st, const char *worker_id, int lease_seconds, int max,
-                       rb_job *jobs, size_t *n, rb_err *err)
+int rb_sqlite_job_claim(rb_store *st, const char *worker_id, int lease_seconds, int max,
+                        rb_job *jobs, size_t *n, rb_err *err)
 {
     *n = 0;
     if (max <= 0)
@@ -964,8 +968,8 @@ static const char SQL_JOB_HEARTBEAT[] =
     "UPDATE jobs SET lease_expires_ms = ?3"
     " WHERE id = ?1 AND status = 'processing' AND lease_owner = ?2";
 
-int rb_store_job_heartbeat(rb_store *st, const char *id, const char *worker_id,
-                           int lease_seconds, rb_err *err)
+int rb_sqlite_job_heartbeat(rb_store *st, const char *id, const char *worker_id,
+                            int lease_seconds, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -1049,8 +1053,8 @@ static void bind_complete(sqlite3_stmt *q, void *arg)
     sqlite3_bind_int64(q, 5, rb_now());
 }
 
-int rb_store_job_complete(rb_store *st, const char *id, const char *worker_id, json_t *outputs,
-                          int64_t units, rb_err *err)
+int rb_sqlite_job_complete(rb_store *st, const char *id, const char *worker_id, json_t *outputs,
+                           int64_t units, rb_err *err)
 {
     struct finish_args a = {id, worker_id, outputs, units, 0};
     return finish_job(st, SQL_JOB_COMPLETE, id, bind_complete, &a, 0, err);
@@ -1087,8 +1091,8 @@ static void bind_fail(sqlite3_stmt *q, void *arg)
         sqlite3_bind_int64(q, 6, a->retry_at_ms);
 }
 
-int rb_store_job_fail(rb_store *st, const char *id, const char *worker_id, json_t *errors,
-                      int64_t units, int64_t retry_at_ms, rb_err *err)
+int rb_sqlite_job_fail(rb_store *st, const char *id, const char *worker_id, json_t *errors,
+                       int64_t units, int64_t retry_at_ms, rb_err *err)
 {
     struct finish_args a = {id, worker_id, errors, units, retry_at_ms};
     if (retry_at_ms > 0)
@@ -1104,7 +1108,7 @@ static const char SQL_SWEEP_BLOBS[] =
     "DELETE FROM blobs WHERE job_id IN (SELECT id FROM jobs WHERE created_at < ?)";
 static const char SQL_SWEEP_JOBS[] = "DELETE FROM jobs WHERE created_at < ?";
 
-int rb_store_job_sweep(rb_store *st, int64_t before, int64_t *deleted, rb_err *err)
+int rb_sqlite_job_sweep(rb_store *st, int64_t before, int64_t *deleted, rb_err *err)
 {
     if (deleted)
         *deleted = 0;
@@ -1177,8 +1181,8 @@ int rb_sql_events_query(rb_store *st, const char *sql, const char *key, const ch
     return RB_OK;
 }
 
-int rb_store_events_for_job(rb_store *st, const char *job_id, rb_event **out, size_t *n,
-                            rb_err *err)
+int rb_sqlite_events_for_job(rb_store *st, const char *job_id, rb_event **out, size_t *n,
+                             rb_err *err)
 {
     return rb_sql_events_query(st, SQL_EVENTS_FOR_JOB, job_id, "events", out, n, err);
 }

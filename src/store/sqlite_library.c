@@ -54,7 +54,7 @@ static int env_lookup(rb_sqlconn *c, const char *sql, const char *key, rb_env *o
     return r;
 }
 
-int rb_store_env_ensure(rb_store *st, const char *name, rb_env *out, rb_err *err)
+int rb_sqlite_env_ensure(rb_store *st, const char *name, rb_env *out, rb_err *err)
 {
     if (!name || !*name || strlen(name) >= sizeof out->name)
         return rb_err_set(err, 400, "invalid_parameters", "environment name must be 1-127 bytes");
@@ -103,12 +103,12 @@ static int env_get(rb_store *st, const char *sql, const char *key, rb_env *out, 
     return r;
 }
 
-int rb_store_env_get(rb_store *st, const char *env_id, rb_env *out, rb_err *err)
+int rb_sqlite_env_get(rb_store *st, const char *env_id, rb_env *out, rb_err *err)
 {
     return env_get(st, SQL_ENV_BY_ID, env_id, out, err);
 }
 
-int rb_store_env_by_name(rb_store *st, const char *name, rb_env *out, rb_err *err)
+int rb_sqlite_env_by_name(rb_store *st, const char *name, rb_env *out, rb_err *err)
 {
     return env_get(st, SQL_ENV_BY_NAME, name, out, err);
 }
@@ -154,7 +154,7 @@ static void read_token(sqlite3_stmt *q, void *elem)
     t->revoked_at = sqlite3_column_int64(q, 6);
 }
 
-int rb_store_token_insert(rb_store *st, const rb_token *t, rb_err *err)
+int rb_sqlite_token_insert(rb_store *st, const rb_token *t, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -179,7 +179,7 @@ int rb_store_token_insert(rb_store *st, const rb_token *t, rb_err *err)
     return r;
 }
 
-int rb_store_token_get(rb_store *st, const char *token_id, rb_token *out, rb_err *err)
+int rb_sqlite_token_get(rb_store *st, const char *token_id, rb_token *out, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -199,7 +199,8 @@ int rb_store_token_get(rb_store *st, const char *token_id, rb_token *out, rb_err
     return r;
 }
 
-int rb_store_token_list(rb_store *st, const char *env_id, rb_token **out, size_t *n, rb_err *err)
+int rb_sqlite_token_list(rb_store *st, const char *env_id, rb_token **out, size_t *n,
+                          rb_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -227,7 +228,7 @@ int rb_store_token_list(rb_store *st, const char *env_id, rb_token **out, size_t
     return RB_OK;
 }
 
-int rb_store_token_revoke(rb_store *st, const char *token_id, rb_err *err)
+int rb_sqlite_token_revoke(rb_store *st, const char *token_id, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -347,7 +348,7 @@ static int asset_in_env(rb_sqlconn *c, const char *env_id, const char *asset_id,
     return r;
 }
 
-int rb_store_track_insert(rb_store *st, const rb_track *t, rb_err *err)
+int rb_sqlite_track_insert(rb_store *st, const rb_track *t, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -369,7 +370,7 @@ static const char SQL_TRACK_UPDATE[] =
     " passthrough = ?8, duration = ?9, blob_id = ?10, errors = ?11"
     " WHERE id = ?1 AND asset_id = ?2 AND env_id = ?3";
 
-int rb_store_track_update(rb_store *st, const rb_track *t, rb_err *err)
+int rb_sqlite_track_update(rb_store *st, const rb_track *t, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -424,13 +425,13 @@ static int track_get(rb_store *st, const char *sql, const char *env_id, const ch
     return r;
 }
 
-int rb_store_track_get(rb_store *st, const char *env_id, const char *asset_id, const char *id,
-                       rb_track *out, rb_err *err)
+int rb_sqlite_track_get(rb_store *st, const char *env_id, const char *asset_id, const char *id,
+                        rb_track *out, rb_err *err)
 {
     return track_get(st, SQL_TRACK_GET, env_id ? env_id : "", asset_id, id, out, err);
 }
 
-int rb_store_track_get_any_env(rb_store *st, const char *id, rb_track *out, rb_err *err)
+int rb_sqlite_track_get_any_env(rb_store *st, const char *id, rb_track *out, rb_err *err)
 {
     return track_get(st, SQL_TRACK_GET_ANY, NULL, NULL, id, out, err);
 }
@@ -442,8 +443,8 @@ static const char SQL_TRACK_MARK_DELETED[] =
     "UPDATE tracks SET status = 'deleted', blob_id = ''"
     " WHERE id = ?1 AND asset_id = ?2 AND env_id = ?3 AND status <> 'deleted'";
 
-int rb_store_track_delete(rb_store *st, const char *env_id, const char *asset_id,
-                          const char *id, rb_err *err)
+int rb_sqlite_track_delete(rb_store *st, const char *env_id, const char *asset_id,
+                           const char *id, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -530,7 +531,7 @@ static int write_playback_ids(rb_sqlconn *c, const rb_asset *a, rb_err *err)
     return RB_OK;
 }
 
-int rb_store_asset_insert(rb_store *st, const rb_asset *a, rb_err *err)
+int rb_sqlite_asset_insert(rb_store *st, const rb_asset *a, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -653,8 +654,8 @@ static const char SQL_ASSET_GET[] = "SELECT " ASSET_COLS " FROM assets WHERE id 
 static const char SQL_ASSET_COUNT[] = "SELECT count(*) FROM assets WHERE env_id = ?";
 static const char SQL_ASSET_PAGE[] = "SELECT " ASSET_COLS " FROM assets WHERE env_id = ?"
                                      " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?";
-int rb_store_asset_get(rb_store *st, const char *env_id, const char *id, rb_asset *out,
-                       rb_err *err)
+int rb_sqlite_asset_get(rb_store *st, const char *env_id, const char *id, rb_asset *out,
+                        rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -681,8 +682,8 @@ int rb_store_asset_get(rb_store *st, const char *env_id, const char *id, rb_asse
     return r;
 }
 
-int rb_store_asset_list(rb_store *st, const char *env_id, int limit, int page, rb_asset **out,
-                        size_t *n, int64_t *total, rb_err *err)
+int rb_sqlite_asset_list(rb_store *st, const char *env_id, int limit, int page, rb_asset **out,
+                         size_t *n, int64_t *total, rb_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -734,9 +735,9 @@ static const char SQL_ASSET_FIRST[] = "SELECT " ASSET_COLS " FROM assets WHERE e
 static const char SQL_ASSET_AFTER[] = "SELECT " ASSET_COLS " FROM assets WHERE env_id = ?"
                                       " AND (created_at, id) < (?, ?)"
                                       " ORDER BY created_at DESC, id DESC LIMIT ?";
-int rb_store_asset_list_after(rb_store *st, const char *env_id, int limit,
-                              int64_t after_created_at, const char *after_id, rb_asset **out,
-                              size_t *n, int *more, rb_err *err)
+int rb_sqlite_asset_list_after(rb_store *st, const char *env_id, int limit,
+                               int64_t after_created_at, const char *after_id, rb_asset **out,
+                               size_t *n, int *more, rb_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -779,7 +780,7 @@ int rb_store_asset_list_after(rb_store *st, const char *env_id, int limit,
     return r;
 }
 
-int rb_store_asset_update(rb_store *st, const rb_asset *a, rb_err *err)
+int rb_sqlite_asset_update(rb_store *st, const rb_asset *a, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -825,7 +826,7 @@ static const char SQL_ASSET_DEL_PBIDS[] =
     "DELETE FROM playback_ids WHERE asset_id = ?1 AND env_id = ?2";
 static const char SQL_ASSET_DEL[] = "DELETE FROM assets WHERE id = ?1 AND env_id = ?2";
 
-int rb_store_asset_delete(rb_store *st, const char *env_id, const char *id, rb_err *err)
+int rb_sqlite_asset_delete(rb_store *st, const char *env_id, const char *id, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -879,9 +880,9 @@ int rb_sql_blob_insert(rb_sqlconn *c, const char *env_id, const char *job_id,
     return r;
 }
 
-int rb_store_blob_put(rb_store *st, const char *env_id, const char *job_id,
-                      const char *content_type, const void *data, size_t len,
-                      char id_out[RB_ID_MAX], rb_err *err)
+int rb_sqlite_blob_put(rb_store *st, const char *env_id, const char *job_id,
+                       const char *content_type, const void *data, size_t len,
+                       char id_out[RB_ID_MAX], rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -892,8 +893,8 @@ int rb_store_blob_put(rb_store *st, const char *env_id, const char *job_id,
     return r;
 }
 
-int rb_store_blob_get(rb_store *st, const char *id, char **data, size_t *len,
-                      char content_type[64], rb_err *err)
+int rb_sqlite_blob_get(rb_store *st, const char *id, char **data, size_t *len,
+                       char content_type[64], rb_err *err)
 {
     *data = NULL;
     *len = 0;

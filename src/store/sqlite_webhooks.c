@@ -25,7 +25,7 @@ static const char SQL_EP_INSERT[] =
     "INSERT INTO webhook_endpoints(id, env_id, url, secret, created_at, from_seq)"
     " VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) FROM events))";
 
-int rb_store_webhook_endpoint_insert(rb_store *st, const rb_webhook_endpoint *ep, rb_err *err)
+int rb_sqlite_webhook_endpoint_insert(rb_store *st, const rb_webhook_endpoint *ep, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -63,8 +63,8 @@ static void read_endpoint(sqlite3_stmt *q, void *elem)
 
 static const char SQL_EP_GET[] = "SELECT " EP_COLS " FROM webhook_endpoints WHERE id = ?";
 
-int rb_store_webhook_endpoint_get(rb_store *st, const char *id, rb_webhook_endpoint *out,
-                                  rb_err *err)
+int rb_sqlite_webhook_endpoint_get(rb_store *st, const char *id, rb_webhook_endpoint *out,
+                                   rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -89,8 +89,8 @@ int rb_store_webhook_endpoint_get(rb_store *st, const char *id, rb_webhook_endpo
 static const char SQL_EP_LIST[] = "SELECT " EP_COLS " FROM webhook_endpoints"
                                   " WHERE (?1 IS NULL OR env_id = ?1) ORDER BY created_at, id";
 
-int rb_store_webhook_endpoint_list(rb_store *st, const char *env_id, rb_webhook_endpoint **out,
-                                   size_t *n, rb_err *err)
+int rb_sqlite_webhook_endpoint_list(rb_store *st, const char *env_id, rb_webhook_endpoint **out,
+                                    size_t *n, rb_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -144,7 +144,7 @@ static int exec_by_id(rb_store *st, const char *sql, const char *text2, const ch
 
 static const char SQL_EP_DELETE[] = "DELETE FROM webhook_endpoints WHERE id = ?";
 
-int rb_store_webhook_endpoint_delete(rb_store *st, const char *id, rb_err *err)
+int rb_sqlite_webhook_endpoint_delete(rb_store *st, const char *id, rb_err *err)
 {
     return exec_by_id(st, SQL_EP_DELETE, NULL, id, "webhook endpoint delete", err);
 }
@@ -152,8 +152,8 @@ int rb_store_webhook_endpoint_delete(rb_store *st, const char *id, rb_err *err)
 static const char SQL_EP_SECRET[] = "UPDATE webhook_endpoints SET secret = ?,"
                                     " disabled_at = NULL, disabled_reason = NULL WHERE id = ?";
 
-int rb_store_webhook_endpoint_set_secret(rb_store *st, const char *id, const char *secret,
-                                         rb_err *err)
+int rb_sqlite_webhook_endpoint_set_secret(rb_store *st, const char *id, const char *secret,
+                                          rb_err *err)
 {
     return exec_by_id(st, SQL_EP_SECRET, secret, id, "webhook endpoint rotate", err);
 }
@@ -326,8 +326,8 @@ static int load_delivery(rb_sqlconn *c, int64_t id, rb_webhook_delivery *d, rb_e
     return r;
 }
 
-int rb_store_webhook_claim(rb_store *st, const char *owner, int64_t now_ms, int64_t lease_ms,
-                           int max, rb_webhook_delivery **out, size_t *n, rb_err *err)
+int rb_sqlite_webhook_claim(rb_store *st, const char *owner, int64_t now_ms, int64_t lease_ms,
+                            int max, rb_webhook_delivery **out, size_t *n, rb_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -404,7 +404,7 @@ static const char SQL_HAS_WORK[] =
     "       WHERE p.endpoint_id = d.endpoint_id AND p.subject_id = d.subject_id"
     "         AND p.status = 'pending' AND p.event_seq < d.event_seq))";
 
-int rb_store_webhook_has_work(rb_store *st, int64_t now_ms, int *work, rb_err *err)
+int rb_sqlite_webhook_has_work(rb_store *st, int64_t now_ms, int *work, rb_err *err)
 {
     *work = 0;
     rb_sqlconn *c;
@@ -491,8 +491,8 @@ static int record_one(rb_sqlconn *c, const char *owner, const rb_webhook_result 
     return r;
 }
 
-int rb_store_webhook_record_many(rb_store *st, const char *owner, rb_webhook_result *xs,
-                                 size_t n, rb_err *err)
+int rb_sqlite_webhook_record_many(rb_store *st, const char *owner, rb_webhook_result *xs,
+                                  size_t n, rb_err *err)
 {
     if (n == 0)
         return RB_OK;
@@ -521,13 +521,13 @@ int rb_store_webhook_record_many(rb_store *st, const char *owner, rb_webhook_res
     return r;
 }
 
-int rb_store_webhook_record(rb_store *st, const char *owner, int64_t delivery_id,
-                            const rb_webhook_attempt *a, enum rb_webhook_outcome outcome,
-                            int64_t next_ms, rb_err *err)
+int rb_sqlite_webhook_record(rb_store *st, const char *owner, int64_t delivery_id,
+                             const rb_webhook_attempt *a, enum rb_webhook_outcome outcome,
+                             int64_t next_ms, rb_err *err)
 {
     rb_webhook_result x = {.delivery_id = delivery_id, .attempt = *a, .outcome = outcome,
                            .next_ms = next_ms};
-    int r = rb_store_webhook_record_many(st, owner, &x, 1, err);
+    int r = rb_sqlite_webhook_record_many(st, owner, &x, 1, err);
     if (r == RB_OK && x.rc == RB_CONFLICT) {
         rb_err_set(err, 409, "conflict", "delivery %lld is no longer held by this dispatcher",
                    (long long)delivery_id);
@@ -548,8 +548,8 @@ static const char SQL_ATTEMPTS_FULL[] =
     "SELECT at_ms, status_code, latency_ms, response_body, error FROM webhook_attempts"
     " WHERE delivery_id = ? ORDER BY id";
 
-int rb_store_webhook_events(rb_store *st, const char *env_id, const char *status, int limit,
-                            json_t **out, rb_err *err)
+int rb_sqlite_webhook_events(rb_store *st, const char *env_id, const char *status, int limit,
+                             json_t **out, rb_err *err)
 {
     *out = NULL;
     if (limit < 1 || limit > 1000)
@@ -644,8 +644,8 @@ static const char SQL_REPLAY[] =
     "   AND event_seq IN (SELECT e.seq FROM events e WHERE" REPLAY_EVENTS ")";
 static const char SQL_EVENT_EXISTS[] = "SELECT COUNT(*) FROM events WHERE (?1 IS NULL OR env_id = ?1) AND id = ?2";
 
-int rb_store_webhook_replay(rb_store *st, const char *env_id, const char *event_id,
-                            int64_t since_us, int failed_only, int64_t *count, rb_err *err)
+int rb_sqlite_webhook_replay(rb_store *st, const char *env_id, const char *event_id,
+                             int64_t since_us, int failed_only, int64_t *count, rb_err *err)
 {
     *count = 0;
     rb_sqlconn *c;

@@ -1,8 +1,10 @@
 /* store.h — the one storage interface. All SQL lives behind it.
  *
- * SQLite is the default implementation (store_sqlite.c); PostgreSQL comes
- * later behind the same calls. Every call is thread-safe: the handle owns a
- * pool of connections and each call borrows one.
+ * Two implementations sit behind these calls: SQLite (store_sqlite.c,
+ * sqlite_*.c; "sqlite:/path") and PostgreSQL (pg_*.c; "postgres://...");
+ * store.c dispatches each call to the backend rb_store_open chose
+ * (store_impl.h, docs/store-postgres.md). Every call is thread-safe: the
+ * handle owns a pool of connections and each call borrows one.
  *
  * Conventions: functions return RB_OK, RB_NOTFOUND, RB_CONFLICT, RB_BUSY or
  * RB_ERR (with err filled: status 500/503, type "internal_error"/"unavailable").
@@ -28,8 +30,11 @@ typedef struct rb_store rb_store;
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
-/* url: "sqlite:/path/to/robots.db" (creates the file and parent directory).
- * Runs migrations. pool_size connections are opened lazily (0 = default 8). */
+/* url: "sqlite:/path/to/robots.db" (creates the file and parent directory)
+ * or "postgres://user@host:port/dbname" ("postgresql://" too; libpq's URL
+ * syntax, options included). Runs migrations. pool_size connections are
+ * opened lazily (0 = default 8). A PostgreSQL server that cannot be reached
+ * is RB_BUSY (503 "unavailable"); an unknown scheme RB_ERR (500). */
 int rb_store_open(const char *url, int pool_size, rb_store **out, rb_err *err);
 void rb_store_close(rb_store *st);
 /* A number no other rb_store opened by this process has had (1, 2, ...):

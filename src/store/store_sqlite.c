@@ -17,6 +17,8 @@
 #include "common/log.h"
 #include "store/sqlite_schema.h"
 
+extern const rb_store_ops rb_sqlite_ops;
+
 #define BUSY_TIMEOUT_MS 5000
 /* Extra attempts at BEGIN IMMEDIATE after busy_timeout gave up: a writer that
  * holds the lock for more than 5 s is rare, and failing at once would turn a
@@ -172,15 +174,8 @@ int rb_sql_commit(rb_sqlconn *c, rb_err *err)
         if (rc == SQLITE_OK) {
             /* Outbox readers in this process (the webhook dispatcher) hear of
              * new events at once instead of at their next poll. */
-            if (c->wrote_event && c->owner) {
-                rb_store *st = c->owner;
-                pthread_mutex_lock(&st->mu);
-                void (*fn)(void *) = st->event_hook;
-                void *arg = st->event_hook_arg;
-                pthread_mutex_unlock(&st->mu);
-                if (fn)
-                    fn(arg);
-            }
+            if (c->wrote_event && c->owner)
+                rb_store_fire_event_hook(c->owner);
             c->wrote_event = 0;
             return RB_OK;
         }
@@ -243,8 +238,9 @@ void rb_sql_conn_close(rb_sqlconn *c)
     free(c);
 }
 
-int rb_sql_acquire(rb_store *st, rb_sqlconn **out, rb_err *err)
+int rb_sql_acquire(rb_store *base, rb_sqlconn **out, rb_err *err)
 {
+    rb_sqlstore *st = rb_sq(base);
     pthread_mutex_lock(&st->mu);
     for (;;) {
         if (st->free_list) {
@@ -267,7 +263,7 @@ int rb_sql_acquire(rb_store *st, rb_sqlconn **out, rb_err *err)
     rb_sqlconn *c = NULL;
     int rc = rb_sql_conn_open(st->path, busy, &c, err);
     if (rc == RB_OK)
-        c->owner = st;
+        c->owner = base;
     pthread_mutex_lock(&st->mu);
     if (rc) {
         st->nopen--;
@@ -283,8 +279,9 @@ int rb_sql_acquire(rb_store *st, rb_sqlconn **out, rb_err *err)
     return RB_OK;
 }
 
-void rb_store_pool_reserve(rb_store *st, int n)
+void rb_sqlite_pool_reserve(rb_store *base, int n)
 {
+    rb_sqlstore *st = rb_sq(base);
     if (!st || n <= 0)
         return;
     pthread_mutex_lock(&st->mu);
@@ -303,8 +300,9 @@ void rb_store_pool_reserve(rb_store *st, int n)
     pthread_mutex_unlock(&st->mu);
 }
 
-void rb_sql_release(rb_store *st, rb_sqlconn *c)
+void rb_sql_release(rb_store *base, rb_sqlconn *c)
 {
+    rb_sqlstore *st = rb_sq(base);
     if (!c)
         return;
     /* A borrower that returned mid-transaction must not leak it to the next. */
@@ -385,8 +383,9 @@ int rb_sql_collect(rb_sqlconn *c, sqlite3_stmt *q, size_t elem_size,
     return r;
 }
 
-void rb_sqlite_set_busy_timeout(rb_store *st, int ms)
+void rb_sqlite_set_busy_timeout(rb_store *base, int ms)
 {
+    rb_sqlstore *st = rb_sq(base);
     pthread_mutex_lock(&st->mu);
     pthread_mutex_lock(&st->gc_mu);
     st->busy_timeout_ms = ms;
@@ -494,30 +493,24 @@ static void sqlite_config(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-int rb_store_open(const char *url, int pool_size, rb_store **out, rb_err *err)
+int rb_sqlite_open(const char *path, int pool_size, rb_store **out, rb_err *err)
 {
     pthread_once(&sqlite_config_once, sqlite_config);
     *out = NULL;
-    const char *path = NULL;
-    if (strncmp(url, "sqlite://", 9) == 0)
-        path = url + 9;
-    else if (strncmp(url, "sqlite:", 7) == 0)
-        path = url + 7;
     if (!path || !*path)
         return rb_err_set(err, 500, "internal_error",
-                          "unsupported database URL \"%s\" (expected sqlite:/path/file.db)", url);
-    if (strlen(path) >= sizeof ((rb_store *)0)->path)
+                          "unsupported database URL (expected sqlite:/path/file.db)");
+    if (strlen(path) >= sizeof ((rb_sqlstore *)0)->path)
         return rb_err_set(err, 500, "internal_error", "database path too long");
     int r = make_parent_dirs(path, err);
     if (r)
         return r;
 
-    rb_store *st = calloc(1, sizeof *st);
+    rb_sqlstore *st = calloc(1, sizeof *st);
     if (!st)
         return rb_err_set(err, 500, "internal_error", "out of memory");
+    rb_store_base_init(&st->base, &rb_sqlite_ops);
     snprintf(st->path, sizeof st->path, "%s", path);
-    static uint64_t next_serial;
-    st->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
     st->pool_size = pool_size > 0 ? pool_size : 8;
     st->busy_timeout_ms = BUSY_TIMEOUT_MS;
     st->all = calloc((size_t)st->pool_size, sizeof *st->all);
@@ -527,34 +520,30 @@ int rb_store_open(const char *url, int pool_size, rb_store **out, rb_err *err)
     pthread_cond_init(&st->gc_work, NULL);
     pthread_rwlock_init(&st->memo_mu, NULL);
     if (!st->all) {
-        rb_store_close(st);
+        rb_sqlite_close(&st->base);
         return rb_err_set(err, 500, "internal_error", "out of memory");
     }
 
     /* The committer's connection runs the migrations, then stays its own. */
     r = rb_sql_conn_open(st->path, st->busy_timeout_ms, &st->gc_conn, err);
     if (r == RB_OK)
-        st->gc_conn->owner = st;
+        st->gc_conn->owner = &st->base;
     if (!r)
         r = migrate(st->gc_conn, err);
     if (!r && pthread_create(&st->gc_thread, NULL, rb_sql_gc_main, st) != 0)
         r = rb_err_set(err, 500, "internal_error", "cannot start the commit thread");
     if (r) {
-        rb_store_close(st);
+        rb_sqlite_close(&st->base);
         return r;
     }
     st->gc_started = 1;
-    *out = st;
+    *out = &st->base;
     return RB_OK;
 }
 
-uint64_t rb_store_serial(const rb_store *st)
+void rb_sqlite_close(rb_store *base)
 {
-    return st ? st->serial : 0;
-}
-
-void rb_store_close(rb_store *st)
-{
+    rb_sqlstore *st = rb_sq(base);
     if (!st)
         return;
     if (st->gc_started) {
@@ -578,8 +567,9 @@ void rb_store_close(rb_store *st)
     pthread_cond_destroy(&st->avail);
     pthread_mutex_destroy(&st->gc_mu);
     pthread_cond_destroy(&st->gc_work);
-    rb_sql_memo_free(st);
+    rb_sql_memo_free(base);
     pthread_rwlock_destroy(&st->memo_mu);
+    rb_store_base_destroy(&st->base);
     free(st);
 }
 
@@ -588,8 +578,8 @@ void rb_store_close(rb_store *st)
 static const char SQL_SETTING_INIT[] = "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)";
 static const char SQL_SETTING_GET[] = "SELECT value FROM settings WHERE key = ?";
 
-int rb_store_setting_get_or_init(rb_store *st, const char *key, const char *dflt, char *out,
-                                 size_t outlen, rb_err *err)
+int rb_sqlite_setting_get_or_init(rb_store *st, const char *key, const char *dflt, char *out,
+                                  size_t outlen, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -638,7 +628,7 @@ static const char SQL_SETTING_SET[] =
     "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 static const char SQL_SETTING_DEL[] = "DELETE FROM settings WHERE key = ?";
 
-int rb_store_setting_get(rb_store *st, const char *key, char *out, size_t outlen, rb_err *err)
+int rb_sqlite_setting_get(rb_store *st, const char *key, char *out, size_t outlen, rb_err *err)
 {
     rb_sqlconn *c;
     sqlite3_stmt *q;
@@ -651,7 +641,7 @@ int rb_store_setting_get(rb_store *st, const char *key, char *out, size_t outlen
         const char *v = (const char *)sqlite3_column_text(q, 0);
         size_t n = v ? strlen(v) : 0;
         if (n >= outlen) {
-            rb_err_set(err, 500, "internal_error", "setting %s does not fit its buffer", key);
+            r = rb_err_set(err, 500, "internal_error", "setting %s does not fit its buffer", key);
             r = RB_TOOBIG;
         } else {
             memcpy(out, v ? v : "", n + 1);
@@ -666,7 +656,7 @@ int rb_store_setting_get(rb_store *st, const char *key, char *out, size_t outlen
     return r;
 }
 
-int rb_store_setting_set(rb_store *st, const char *key, const char *value, rb_err *err)
+int rb_sqlite_setting_set(rb_store *st, const char *key, const char *value, rb_err *err)
 {
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
@@ -693,10 +683,75 @@ int rb_store_setting_set(rb_store *st, const char *key, const char *value, rb_er
     return r;
 }
 
-void rb_store_set_event_hook(rb_store *st, void (*fn)(void *arg), void *arg)
-{
-    pthread_mutex_lock(&st->mu);
-    st->event_hook = fn;
-    st->event_hook_arg = arg;
-    pthread_mutex_unlock(&st->mu);
-}
+/* ---- the backend's table (store_impl.h) -------------------------------------- */
+
+const rb_store_ops rb_sqlite_ops = {
+    .name = "sqlite",
+    .close = rb_sqlite_close,
+    .pool_reserve = rb_sqlite_pool_reserve,
+    .setting_get_or_init = rb_sqlite_setting_get_or_init,
+    .setting_get = rb_sqlite_setting_get,
+    .setting_set = rb_sqlite_setting_set,
+    .env_ensure = rb_sqlite_env_ensure,
+    .env_get = rb_sqlite_env_get,
+    .env_by_name = rb_sqlite_env_by_name,
+    .token_insert = rb_sqlite_token_insert,
+    .token_get = rb_sqlite_token_get,
+    .token_list = rb_sqlite_token_list,
+    .token_revoke = rb_sqlite_token_revoke,
+    .job_create = rb_sqlite_job_create,
+    .job_get = rb_sqlite_job_get,
+    .job_get_json = rb_sqlite_job_get_json,
+    .job_list = rb_sqlite_job_list,
+    .job_cancel = rb_sqlite_job_cancel,
+    .job_claim = rb_sqlite_job_claim,
+    .job_heartbeat = rb_sqlite_job_heartbeat,
+    .job_status = rb_sqlite_job_status,
+    .job_complete = rb_sqlite_job_complete,
+    .job_fail = rb_sqlite_job_fail,
+    .job_sweep = rb_sqlite_job_sweep,
+    .events_for_job = rb_sqlite_events_for_job,
+    .asset_insert = rb_sqlite_asset_insert,
+    .asset_get = rb_sqlite_asset_get,
+    .asset_list = rb_sqlite_asset_list,
+    .asset_list_after = rb_sqlite_asset_list_after,
+    .asset_update = rb_sqlite_asset_update,
+    .asset_delete = rb_sqlite_asset_delete,
+    .track_insert = rb_sqlite_track_insert,
+    .track_update = rb_sqlite_track_update,
+    .track_get = rb_sqlite_track_get,
+    .track_delete = rb_sqlite_track_delete,
+    .track_get_any_env = rb_sqlite_track_get_any_env,
+    .ingest_claim = rb_sqlite_ingest_claim,
+    .ingest_renew = rb_sqlite_ingest_renew,
+    .track_finish = rb_sqlite_track_finish,
+    .asset_finish = rb_sqlite_asset_finish,
+    .blob_put = rb_sqlite_blob_put,
+    .blob_get = rb_sqlite_blob_get,
+    .directive_insert = rb_sqlite_directive_insert,
+    .directive_get = rb_sqlite_directive_get,
+    .directive_list = rb_sqlite_directive_list,
+    .directive_delete = rb_sqlite_directive_delete,
+    .directive_run_create = rb_sqlite_directive_run_create,
+    .directive_run_get = rb_sqlite_directive_run_get,
+    .directive_run_list = rb_sqlite_directive_run_list,
+    .directive_run_claim = rb_sqlite_directive_run_claim,
+    .directive_run_save = rb_sqlite_directive_run_save,
+    .job_set_directive = rb_sqlite_job_set_directive,
+    .asset_directives_add = rb_sqlite_asset_directives_add,
+    .asset_directives_list = rb_sqlite_asset_directives_list,
+    .directive_auto_start = rb_sqlite_directive_auto_start,
+    .directive_run_sweep = rb_sqlite_directive_run_sweep,
+    .events_for_run = rb_sqlite_events_for_run,
+    .webhook_endpoint_insert = rb_sqlite_webhook_endpoint_insert,
+    .webhook_endpoint_get = rb_sqlite_webhook_endpoint_get,
+    .webhook_endpoint_list = rb_sqlite_webhook_endpoint_list,
+    .webhook_endpoint_delete = rb_sqlite_webhook_endpoint_delete,
+    .webhook_endpoint_set_secret = rb_sqlite_webhook_endpoint_set_secret,
+    .webhook_claim = rb_sqlite_webhook_claim,
+    .webhook_has_work = rb_sqlite_webhook_has_work,
+    .webhook_record = rb_sqlite_webhook_record,
+    .webhook_record_many = rb_sqlite_webhook_record_many,
+    .webhook_events = rb_sqlite_webhook_events,
+    .webhook_replay = rb_sqlite_webhook_replay,
+};

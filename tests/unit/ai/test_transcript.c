@@ -221,6 +221,34 @@ static void test_tags_entities_speakers(void **state)
     rb_transcript_free(t);
 }
 
+/* Speaker names as edit-captions writes them are labels too; sound
+ * descriptions and bare brackets are not. */
+static void test_named_speakers(void **state)
+{
+    (void)state;
+    rb_transcript *t = build("WEBVTT\n\n"
+                             "00:01.000 --> 00:02.000\n[Host] Welcome back.\n\n"
+                             "00:02.000 --> 00:03.000\n[Dr. Mary-Ann O'Neil] Thanks.\n\n"
+                             "00:03.000 --> 00:04.000\n[Applause] Wow.\n\n"
+                             "00:04.000 --> 00:05.000\n[Host]\n\n"
+                             "00:05.000 --> 00:06.000\n[José] Hola.\n\n"
+                             "00:06.000 --> 00:07.000\n[music playing] la la\n\n"
+                             "00:07.000 --> 00:08.000\n[A b c d e] five words\n",
+                             "en", -1, -1);
+    assert_int_equal(t->ncues, 7);
+    assert_string_equal(t->cues[0].speaker, "Host");
+    assert_string_equal(t->cues[0].text, "Welcome back.");
+    assert_string_equal(t->cues[1].speaker, "Dr. Mary-Ann O'Neil");
+    assert_string_equal(t->cues[1].text, "Thanks.");
+    assert_string_equal(t->cues[2].speaker, "");
+    assert_string_equal(t->cues[2].text, "[Applause] Wow.");
+    assert_string_equal(t->cues[3].text, "[Host]");
+    assert_string_equal(t->cues[4].speaker, "Jos\u00e9");
+    assert_string_equal(t->cues[5].text, "[music playing] la la");
+    assert_string_equal(t->cues[6].speaker, "");
+    rb_transcript_free(t);
+}
+
 /* Malformed markup never reads past the text and degrades to literal text. */
 static void test_markup_edge_cases(void **state)
 {
@@ -436,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_sentences_across_cues),
         cmocka_unit_test(test_abbreviations),
         cmocka_unit_test(test_tags_entities_speakers),
+        cmocka_unit_test(test_named_speakers),
         cmocka_unit_test(test_markup_edge_cases),
         cmocka_unit_test(test_out_of_order_cues),
         cmocka_unit_test(test_tokens),

@@ -1,5 +1,6 @@
-/* test_directive_store.c — directives and directive runs in the SQLite store
- * (sqlite_directives.c, migration 3): soft delete, environment isolation,
+/* test_directive_store.c — directives and directive runs in the store
+ * (sqlite_directives.c, migration 3; pg_directives.c on PostgreSQL when
+ * ROBOTS_TEST_DATABASE names a server, see testdb.h): soft delete, environment isolation,
  * paging, the one-active-run rule, automatic-run idempotency, leased claims
  * (exclusive, rescued after expiry), conditional saves, terminal events
  * written exactly once, the job link, and the rebuilt outbox table. */
@@ -14,15 +15,14 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "store/store.h"
+#include "testdb.h"
 
 typedef struct fixture {
-    char dir[128];
-    char db[200];
+    testdb db;
     rb_store *st;
     rb_env dev, prod;
 } fixture;
@@ -30,14 +30,10 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/rb_drvstore_XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (testdb_create(&f->db, "robots.db") != 0)
         return -1;
-    snprintf(f->db, sizeof f->db, "%s/robots.db", f->dir);
-    char url[256];
-    snprintf(url, sizeof url, "sqlite:%s", f->db);
     rb_err err;
-    if (rb_store_open(url, 4, &f->st, &err) != RB_OK)
+    if (rb_store_open(f->db.url, 4, &f->st, &err) != RB_OK)
         return -1;
     if (rb_store_env_ensure(f->st, "dev", &f->dev, &err) != RB_OK ||
         rb_store_env_ensure(f->st, "prod", &f->prod, &err) != RB_OK)
@@ -50,10 +46,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     rb_store_close(f->st);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    testdb_destroy(&f->db);
     free(f);
     return 0;
 }
@@ -307,34 +300,23 @@ static void test_outbox_table(void **state)
     assert_int_equal(rb_store_job_set_directive(f->st, "rjob_none", drv, run, &err),
                      RB_NOTFOUND);
 
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt *q;
-    char sql[256];
+    char sql[512];
+    int ok;
     snprintf(sql, sizeof sql,
-             "SELECT directive_id, directive_run_id FROM jobs WHERE id = '%s'", job.id);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(q, 0), drv);
-    assert_string_equal((const char *)sqlite3_column_text(q, 1), run);
-    sqlite3_finalize(q);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT count(*), count(job_id), count(run_id) FROM events",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 2);
-    assert_int_equal(sqlite3_column_int(q, 1), 1);
-    assert_int_equal(sqlite3_column_int(q, 2), 1);
-    sqlite3_finalize(q);
+             "SELECT count(*) FROM jobs WHERE id = '%s' AND directive_id = '%s'"
+             " AND directive_run_id = '%s'",
+             job.id, drv, run);
+    assert_int_equal(testdb_int(&f->db, sql, &ok), 1);
+    assert_true(ok);
+    assert_int_equal(testdb_int(&f->db, "SELECT count(*) FROM events", &ok), 2);
+    assert_int_equal(testdb_int(&f->db, "SELECT count(job_id) FROM events", &ok), 1);
+    assert_int_equal(testdb_int(&f->db, "SELECT count(run_id) FROM events", &ok), 1);
     /* Neither or both owners are refused. */
-    assert_int_not_equal(sqlite3_exec(db,
-                                      "INSERT INTO events(id, env_id, type, created_at_us, "
-                                      "payload) VALUES ('x', 'e', 't', 0, '{}')",
-                                      NULL, NULL, NULL),
-                         SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_not_equal(testdb_exec_q(&f->db,
+                                       "INSERT INTO events(id, env_id, type, created_at_us, "
+                                       "payload) VALUES ('x', 'e', 't', 0, '{}')",
+                                       1),
+                         0);
 
     /* The sweeper deletes the job with its events; the run's stay. */
     int64_t deleted = 0;
@@ -443,13 +425,8 @@ static void test_auto_start(void **state)
 
     /* prep1 becomes ready after d2 was deleted: only d1 runs. */
     assert_int_equal(rb_store_directive_delete(f->st, f->dev.id, d2, &err), RB_OK);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    assert_int_equal(sqlite3_exec(db, "UPDATE assets SET status = 'ready' WHERE id = 'prep1'",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(testdb_exec(&f->db, "UPDATE assets SET status = 'ready' WHERE id = 'prep1'"),
+                     0);
     assert_int_equal(rb_store_directive_auto_start(f->st, 16, &started, &err), RB_OK);
     assert_int_equal(started, 1);
     assert_int_equal(runs_of(f, d1), 2);
@@ -460,6 +437,9 @@ static void test_auto_start(void **state)
 
 int main(void)
 {
+    int skip_all = testdb_check("test_directive_store");
+    if (skip_all)
+        return skip_all;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_directive_crud, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_rules, setup, teardown),

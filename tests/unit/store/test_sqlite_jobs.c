@@ -1,7 +1,8 @@
 /* test_sqlite_jobs.c — the rendered read (rb_store_job_get_json) and its memo,
  * and the group committer's split of work between caller and committer. One
- * temp database per test; changes "from another process" are made through a
- * second plain sqlite3 handle on the same file. */
+ * fresh database per test (SQLite, or PostgreSQL when ROBOTS_TEST_DATABASE
+ * names a server: testdb.h); changes "from another process" are made through
+ * a second plain connection to the same database. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,10 +17,10 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "store/store.h"
+#include "testdb.h"
 
 typedef struct fx {
-    char dir[64];
-    char path[128];
+    testdb db;
     rb_store *st;
     rb_env env;
     rb_env other;
@@ -28,14 +29,10 @@ typedef struct fx {
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/rb_sqlite_jobs_XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (testdb_create(&f->db, "robots.db") != 0)
         return -1;
-    snprintf(f->path, sizeof f->path, "%s/robots.db", f->dir);
-    char url[160];
-    snprintf(url, sizeof url, "sqlite:%s", f->path);
     rb_err err;
-    if (rb_store_open(url, 2, &f->st, &err) != RB_OK)
+    if (rb_store_open(f->db.url, 2, &f->st, &err) != RB_OK)
         return -1;
     if (rb_store_env_ensure(f->st, "dev", &f->env, &err) != RB_OK ||
         rb_store_env_ensure(f->st, "other", &f->other, &err) != RB_OK)
@@ -48,11 +45,9 @@ static int teardown(void **state)
 {
     fx *f = *state;
     rb_store_close(f->st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    testdb_destroy(&f->db);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return 0;
 }
 
 static void create_job(fx *f, const char *workflow, const char *tone, char id[RB_ID_MAX])
@@ -111,14 +106,8 @@ static void expect_render(fx *f, const char *workflow, const char *id)
 
 static void exec_sql(fx *f, const char *sql)
 {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg ? msg : "?");
-    sqlite3_close(db);
+    if (testdb_exec(&f->db, sql) != 0)
+        fail_msg("%s failed", sql);
 }
 
 static void test_render_matches_and_follows_changes(void **state)
@@ -237,6 +226,9 @@ static void test_create_event_matches_row(void **state)
 
 int main(void)
 {
+    int skip_all = testdb_check("test_sqlite_jobs");
+    if (skip_all)
+        return skip_all;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_render_matches_and_follows_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_render_lookup_rules, setup, teardown),

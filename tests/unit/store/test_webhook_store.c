@@ -1,5 +1,6 @@
 /* test_webhook_store.c — webhook endpoints, fan-out, claims and attempts in
- * the SQLite store (sqlite_webhooks.c, migration 4): every event of an
+ * the store (sqlite_webhooks.c, migration 4; pg_webhooks.c on PostgreSQL when
+ * ROBOTS_TEST_DATABASE names a server, see testdb.h): every event of an
  * environment reaches each of its endpoints (and no other environment's),
  * only events written after the endpoint existed, per-job order, leases,
  * retries with stored attempts, 410 disabling, replay, and the sweep taking
@@ -11,18 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "store/store.h"
+#include "testdb.h"
 
 typedef struct fixture {
-    char dir[128];
-    char db[200];
+    testdb db;
     rb_store *st;
     rb_env dev, prod;
 } fixture;
@@ -30,14 +31,10 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/rb_whstore_XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (testdb_create(&f->db, "robots.db") != 0)
         return -1;
-    snprintf(f->db, sizeof f->db, "%s/robots.db", f->dir);
-    char url[256];
-    snprintf(url, sizeof url, "sqlite:%s", f->db);
     rb_err err;
-    if (rb_store_open(url, 4, &f->st, &err) != RB_OK)
+    if (rb_store_open(f->db.url, 4, &f->st, &err) != RB_OK)
         return -1;
     if (rb_store_env_ensure(f->st, "dev", &f->dev, &err) != RB_OK ||
         rb_store_env_ensure(f->st, "prod", &f->prod, &err) != RB_OK)
@@ -50,10 +47,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     rb_store_close(f->st);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    testdb_destroy(&f->db);
     free(f);
     return 0;
 }
@@ -133,14 +127,9 @@ static void record(fixture *f, const char *owner, int64_t id, int code,
 
 static int64_t count_rows(fixture *f, const char *sql)
 {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    int ok;
+    int64_t v = testdb_int(&f->db, sql, &ok);
+    assert_true(ok);
     return v;
 }
 
@@ -422,13 +411,110 @@ static void test_lease_expiry(void **state)
                      2);
 }
 
+/* Several dispatchers (threads on connections of their own, as nodes would
+ * be) claim and record at once: every delivery is made exactly once, with
+ * exactly one attempt, and none is claimed by two dispatchers. */
+typedef struct dispatcher {
+    fixture *f;
+    char owner[16];
+    int64_t *seen;                 /* delivery ids this dispatcher recorded */
+    size_t nseen, cap;
+    int errors;
+} dispatcher;
+
+static void *dispatch_loop(void *p)
+{
+    dispatcher *d = p;
+    for (int idle = 0; idle < 3;) {
+        rb_webhook_delivery *ds = NULL;
+        size_t n = 0;
+        rb_err err;
+        if (rb_store_webhook_claim(d->f->st, d->owner, rb_now_ms(), 60000, 7, &ds, &n, &err) !=
+            RB_OK) {
+            fprintf(stderr, "claim: %s\n", err.message);
+            d->errors++;
+            break;
+        }
+        idle = n ? 0 : idle + 1;
+        for (size_t i = 0; i < n; i++) {
+            if (d->nseen < d->cap)
+                d->seen[d->nseen++] = ds[i].id;
+            rb_webhook_attempt a = {.at_ms = rb_now_ms(), .status_code = 200, .latency_ms = 1};
+            if (rb_store_webhook_record(d->f->st, d->owner, ds[i].id, &a, RB_WEBHOOK_DELIVERED, 0,
+                                        &err) != RB_OK) {
+                fprintf(stderr, "record: %s\n", err.message);
+                d->errors++;
+            }
+        }
+        free_ds(ds, n);
+        if (!n)
+            usleep(20000);
+    }
+    return NULL;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void test_concurrent_dispatchers(void **state)
+{
+    fixture *f = *state;
+    enum { JOBS = 60, DISPATCHERS = 3 };
+    rb_webhook_endpoint e1, e2;
+    add_endpoint(f, &f->dev, "https://a.example.test/h", &e1);
+    add_endpoint(f, &f->dev, "https://b.example.test/h", &e2);
+    for (int i = 0; i < JOBS; i++) {
+        char id[RB_ID_MAX];
+        add_job(f, &f->dev, 0, id);
+    }
+    dispatcher ds[DISPATCHERS];
+    pthread_t th[DISPATCHERS];
+    for (int i = 0; i < DISPATCHERS; i++) {
+        ds[i] = (dispatcher){f, "", calloc(4 * JOBS, sizeof(int64_t)), 0, 4 * JOBS, 0};
+        snprintf(ds[i].owner, sizeof ds[i].owner, "node-%d", i);
+        pthread_create(&th[i], NULL, dispatch_loop, &ds[i]);
+    }
+    int64_t *all = calloc(4 * JOBS * DISPATCHERS, sizeof *all);
+    size_t total = 0;
+    int errors = 0;
+    for (int i = 0; i < DISPATCHERS; i++) {
+        pthread_join(th[i], NULL);
+        memcpy(all + total, ds[i].seen, ds[i].nseen * sizeof *all);
+        total += ds[i].nseen;
+        errors += ds[i].errors;
+        free(ds[i].seen);
+    }
+    assert_int_equal(errors, 0);
+    assert_int_equal(total, 2 * JOBS);
+    qsort(all, total, sizeof *all, cmp_i64);
+    for (size_t i = 1; i < total; i++)
+        assert_true(all[i - 1] != all[i]);
+    free(all);
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM webhook_deliveries"), 2 * JOBS);
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM webhook_deliveries"
+                                   " WHERE status = 'delivered'"),
+                     2 * JOBS);
+    assert_int_equal(count_rows(f, "SELECT count(*) FROM webhook_attempts"), 2 * JOBS);
+    int work = 1;
+    rb_err err;
+    assert_int_equal(rb_store_webhook_has_work(f->st, rb_now_ms(), &work, &err), RB_OK);
+    assert_int_equal(work, 0);
+}
+
 int main(void)
 {
+    int skip_all = testdb_check("test_webhook_store");
+    if (skip_all)
+        return skip_all;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_endpoints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fanout_order_and_attempts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gone_failed_replay_sweep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lease_expiry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_dispatchers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
