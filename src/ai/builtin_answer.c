@@ -4,7 +4,8 @@
  * Outline:
  *   index   the transcript's sentences become the units of a "key doc" whose
  *           stems have French/Italian elisions stripped ("l'appliqu" ->
- *           "appliqu"); windows of 2*WIN_RADIUS+1 sentences around every
+ *           "appliqu") and English irregular past forms read as their base
+ *           ("stung" -> "sting"); windows of 2*WIN_RADIUS+1 sentences around every
  *           sentence are indexed with Okapi BM25 (rb_bm25), and the window
  *           document frequency of every stem gives the idf used by the
  *           evidence measures.
@@ -13,18 +14,24 @@
  *           interrogatives, question-frame words ("video", "mention") or
  *           negators; numbers (digits or number words) become "#<value>";
  *           frequent general words weigh less; a word the transcript never
- *           uses may meet a stem it starts or that starts it.
+ *           uses may meet a stem it starts or that starts it, or its head
+ *           as a compound; every term also meets the transcript words that
+ *           hold it as a compound part ("member" / "councilmember").
  *   evidence  the best of the BM25 top windows by E = 0.75 * coverage +
  *           0.25 * min(1, bm25 / sum idf), coverage being the idf-weighted
- *           share of the question's terms the window contains. Below
+ *           share of the question's terms the window contains, terms said
+ *           just outside it counting partly (a positional kernel). Below
  *           SKIP_COVERAGE the question is skipped.
  *   answer  yes/no: "no" when the matched terms sit inside the scope of a
- *           negator (or the evidence is a question answered "No."), when a
+ *           negator (or the evidence is a question answered "No.", or is
+ *           followed by an elliptical denial: "I don't do that."), when a
  *           missing term is contradicted by an alternative (a different
- *           number or name, an antonym), or when the evidence reports what
- *           other people believe; else "yes". A wh-question ("which...?")
+ *           number or name, an antonym), when an "only" question meets
+ *           "both", or when the evidence reports what other people believe;
+ *           else "yes". A wh-question ("which...?")
  *           cannot be answered yes or no and is skipped. Choice: each
- *           option's terms scored against the candidate windows. Free form:
+ *           option's terms scored against the candidate windows, with a
+ *           bonus for the question's terms around the option. Free form:
  *           the best sentence(s) verbatim, cut to the length cap. */
 #include "ai/builtin_answer.h"
 
@@ -52,6 +59,7 @@
 #define CHOICE_MIN 0.45     /* least option score for a choice answer */
 #define SHARED_WEIGHT 0.25  /* weight of an option word that other options share */
 #define PHRASE_BONUS 1.2    /* an option's words found together, in order */
+#define PROX_WEIGHT 0.15    /* bonus of an option surrounded by the question's terms */
 #define QUESTION_EVIDENCE 0.75 /* coverage kept when the evidence is only a question */
 #define QUOTE_MAX 300       /* characters of a sentence quoted in a reasoning */
 #define MAX_MISSING_LISTED 8
@@ -192,6 +200,29 @@ static const char en_general[] =
     "someone something anything everything anyone everyone recommend advise suggest";
 #define GENERAL_WEIGHT 0.4
 
+/* English irregular verbs: the base form, then its past forms (one verb per
+ * line, from common grammar knowledge). Snowball cannot relate "stung" to
+ * "sting" or "bought" to "buy"; both become the base's stem. Forms that are
+ * also common nouns or adjectives of another meaning (left, found, saw, felt,
+ * lay, ground, rose, fell, led, wound, bound, shot, spoke...) are left out. */
+static const char en_irregular[] =
+    "arise arose arisen\nbear bore borne\nbeat beaten\nbecome became\nbegin began begun\n"
+    "bend bent\nbite bitten\nblow blew blown\nbreak broke broken\nbring brought\n"
+    "build built\nburn burnt\nbuy bought\ncatch caught\nchoose chose chosen\ncling clung\n"
+    "come came\ncreep crept\ndeal dealt\ndig dug\ndraw drew drawn\ndream dreamt\n"
+    "drink drank drunk\ndrive drove driven\neat ate eaten\nfight fought\nfly flew flown\n"
+    "forbid forbade forbidden\nforget forgot forgotten\nforgive forgave forgiven\n"
+    "freeze froze frozen\nget got gotten\ngive gave given\ngo went gone\ngrow grew grown\n"
+    "hang hung\nhear heard\nhide hid hidden\nhold held\nkeep kept\nkneel knelt\n"
+    "know knew known\nlend lent\nlose lost\nmake made\nmean meant\nmeet met\npay paid\n"
+    "ride rode ridden\nring rang\nrise risen\nrun ran\nsay said\nseek sought\nsell sold\n"
+    "send sent\nshake shook shaken\nshine shone\nshrink shrank shrunk\nsing sang sung\n"
+    "sink sank sunk\nsit sat\nsleep slept\nslide slid\nspend spent\nspin spun\n"
+    "steal stole stolen\nstick stuck\nsting stung\nstrike struck\nswear swore sworn\n"
+    "sweep swept\nswim swam swum\nswing swung\ntake took taken\nteach taught\ntear torn\n"
+    "tell told\nthink thought\nthrow threw thrown\nunderstand understood\nwake woke woken\n"
+    "wear wore worn\nweep wept\nwin won\nwrite wrote written\n";
+
 static void primary_lang(const char *lang, char *out, size_t n)
 {
     rb_transcript_primary_lang(lang, out, n);
@@ -258,27 +289,41 @@ static const numword en_nums[] = {
     {"fourteen", 14, 0}, {"fifteen", 15, 0}, {"sixteen", 16, 0}, {"seventeen", 17, 0},
     {"eighteen", 18, 0}, {"nineteen", 19, 0}, {"twenty", 20, 0}, {"thirty", 30, 0},
     {"forty", 40, 0}, {"fifty", 50, 0}, {"sixty", 60, 0}, {"seventy", 70, 0},
-    {"eighty", 80, 0}, {"ninety", 90, 0}, {"hundred", 100, 1}, {"thousand", 1000, 2},
+    {"eighty", 80, 0}, {"ninety", 90, 0}, {"twenties", 20, 0}, {"thirties", 30, 0},
+    {"forties", 40, 0}, {"fifties", 50, 0}, {"sixties", 60, 0}, {"seventies", 70, 0},
+    {"eighties", 80, 0}, {"nineties", 90, 0}, {"hundred", 100, 1}, {"thousand", 1000, 2},
     {"million", 1000000, 2}, {NULL, 0, 0}};
 static const numword fr_nums[] = {
     {"zéro", 0, 0}, {"deux", 2, 0}, {"trois", 3, 0}, {"quatre", 4, 0}, {"cinq", 5, 0},
     {"six", 6, 0}, {"sept", 7, 0}, {"huit", 8, 0}, {"neuf", 9, 0}, {"dix", 10, 0},
     {"onze", 11, 0}, {"douze", 12, 0}, {"treize", 13, 0}, {"quatorze", 14, 0},
-    {"quinze", 15, 0}, {"seize", 16, 0}, {"vingt", 20, 0}, {"trente", 30, 0},
-    {"quarante", 40, 0}, {"cinquante", 50, 0}, {"soixante", 60, 0}, {"cent", 100, 1},
+    {"quinze", 15, 0}, {"seize", 16, 0}, {"vingt", 20, 0}, {"vingts", 20, 0},
+    {"trente", 30, 0}, {"quarante", 40, 0}, {"cinquante", 50, 0}, {"soixante", 60, 0},
+    {"septante", 70, 0}, {"huitante", 80, 0}, {"octante", 80, 0}, {"nonante", 90, 0},
+    {"cent", 100, 1},
     {"cents", 100, 1}, {"mille", 1000, 2}, {"million", 1000000, 2}, {NULL, 0, 0}};
 static const numword de_nums[] = {
     {"null", 0, 0}, {"zwei", 2, 0}, {"drei", 3, 0}, {"vier", 4, 0}, {"fünf", 5, 0},
-    {"sechs", 6, 0}, {"sieben", 7, 0}, {"neun", 9, 0}, {"zehn", 10, 0}, {"elf", 11, 0},
-    {"zwölf", 12, 0}, {"zwanzig", 20, 0}, {"dreißig", 30, 0}, {"dreissig", 30, 0},
-    {"vierzig", 40, 0}, {"fünfzig", 50, 0}, {"hundert", 100, 1}, {"tausend", 1000, 2},
-    {NULL, 0, 0}};
+    {"sechs", 6, 0}, {"sieben", 7, 0}, {"acht", 8, 0}, {"neun", 9, 0}, {"zehn", 10, 0},
+    {"elf", 11, 0}, {"zwölf", 12, 0}, {"sechzehn", 16, 0}, {"siebzehn", 17, 0},
+    {"zwanzig", 20, 0}, {"dreißig", 30, 0}, {"dreissig", 30, 0}, {"vierzig", 40, 0},
+    {"fünfzig", 50, 0}, {"sechzig", 60, 0}, {"siebzig", 70, 0}, {"achtzig", 80, 0},
+    {"neunzig", 90, 0}, {"hundert", 100, 1}, {"tausend", 1000, 2}, {"million", 1000000, 2},
+    {"millionen", 1000000, 2}, {NULL, 0, 0}};
 static const numword es_nums[] = {
     {"cero", 0, 0}, {"dos", 2, 0}, {"tres", 3, 0}, {"cuatro", 4, 0}, {"cinco", 5, 0},
     {"seis", 6, 0}, {"siete", 7, 0}, {"ocho", 8, 0}, {"nueve", 9, 0}, {"diez", 10, 0},
-    {"once", 11, 0}, {"doce", 12, 0}, {"quince", 15, 0}, {"veinte", 20, 0},
-    {"treinta", 30, 0}, {"cuarenta", 40, 0}, {"cincuenta", 50, 0}, {"cien", 100, 1},
-    {"ciento", 100, 1}, {"mil", 1000, 2}, {NULL, 0, 0}};
+    {"once", 11, 0}, {"doce", 12, 0}, {"trece", 13, 0}, {"catorce", 14, 0},
+    {"quince", 15, 0}, {"dieciséis", 16, 0}, {"diecisiete", 17, 0}, {"dieciocho", 18, 0},
+    {"diecinueve", 19, 0}, {"veinte", 20, 0}, {"veintiuno", 21, 0}, {"veintidós", 22, 0},
+    {"veintitrés", 23, 0}, {"veinticuatro", 24, 0}, {"veinticinco", 25, 0},
+    {"veintiséis", 26, 0}, {"veintisiete", 27, 0}, {"veintiocho", 28, 0},
+    {"veintinueve", 29, 0}, {"treinta", 30, 0}, {"cuarenta", 40, 0}, {"cincuenta", 50, 0},
+    {"sesenta", 60, 0}, {"setenta", 70, 0}, {"ochenta", 80, 0}, {"noventa", 90, 0},
+    {"cien", 100, 1}, {"ciento", 100, 1}, {"doscientos", 200, 0}, {"trescientos", 300, 0},
+    {"cuatrocientos", 400, 0}, {"quinientos", 500, 0}, {"seiscientos", 600, 0},
+    {"setecientos", 700, 0}, {"ochocientos", 800, 0}, {"novecientos", 900, 0},
+    {"mil", 1000, 2}, {"millón", 1000000, 2}, {"millones", 1000000, 2}, {NULL, 0, 0}};
 
 static const numword *numword_of(const char *pl, const char *norm)
 {
@@ -290,6 +335,65 @@ static const numword *numword_of(const char *pl, const char *norm)
         if (strcmp(t->w, norm) == 0)
             return t;
     return NULL;
+}
+
+/* Numbers are read up to this value; a longer run of number words is not a
+ * number anyone says, and stopping keeps the arithmetic from overflowing. */
+#define NUMBER_MAX 1000000000000LL
+
+/* A German number written as one word ("dreiundzwanzig", "zweihundert",
+ * "Zehntausende", "neunzehnhundertfünfzig"): number words joined by "und",
+ * with "ein" inside, an optional ending (-e, -en, -er, -ern, -s); at least two
+ * parts, or one hundred/thousand word with an ending ("Tausende"), so
+ * "einer" and "Elfen" stay words. -1 otherwise. */
+static long long de_compound_value(const char *norm)
+{
+    long long total = 0, cur = 0;
+    size_t parts = 0;
+    int big = 0;
+    const char *p = norm;
+    while (*p) {
+        if (parts > 0 && strncmp(p, "und", 3) == 0 && p[3]) {
+            p += 3;
+            continue;
+        }
+        const numword *best = NULL;
+        size_t bl = 0;
+        for (const numword *t = de_nums; t->w; t++) {
+            size_t l = strlen(t->w);
+            if (l > bl && strncmp(p, t->w, l) == 0) {
+                best = t;
+                bl = l;
+            }
+        }
+        long long v = best ? best->v : 1;
+        int kind = best ? best->kind : 0;
+        if (!best && strncmp(p, "eins", 4) == 0)
+            bl = 4;
+        else if (!best && strncmp(p, "ein", 3) == 0)
+            bl = 3;
+        if (!bl) {
+            if (parts > 0 && in_list(p, (const char *const[]){"e", "en", "er", "ern", "s", NULL}))
+                break;
+            return -1;
+        }
+        if (cur > NUMBER_MAX || total > NUMBER_MAX)
+            return -1; /* "hunderthunderthundert...": no such number */
+        if (kind == 0)
+            cur += v;
+        else if (kind == 1)
+            cur = (cur ? cur : 1) * v;
+        else {
+            total += (cur ? cur : 1) * v;
+            cur = 0;
+        }
+        big |= kind != 0;
+        parts++;
+        p += bl;
+    }
+    if (parts == 0 || (parts == 1 && !(big && *p)))
+        return -1;
+    return total + cur;
 }
 
 /* A whole number written with digits ("30", "1,000"); -1 otherwise. */
@@ -331,16 +435,27 @@ static int number_at(const char *pl, const rb_transcript_token *tk, size_t n, co
         *span = 1;
         return 1;
     }
-    long long total = 0, cur = 0;
+    long long total = 0, cur = 0, prev = -1;
     size_t j = i;
     int any = 0;
     for (; j < n; j++) {
         if (j > i && !number_gap(text, tk[j - 1].offset + tk[j - 1].len, tk[j].offset))
             break;
         const numword *w = numword_of(pl, tk[j].norm);
-        if (!w)
+        numword compound = {NULL, 0, 0};
+        if (!w && strcmp(pl, "de") == 0 && (compound.v = de_compound_value(tk[j].norm)) >= 0)
+            w = &compound;
+        if (!w || cur > NUMBER_MAX || total > NUMBER_MAX)
             break;
-        if (w->kind == 0)
+        if (strcmp(pl, "fr") == 0 && w->v == 20 && prev == 4) {
+            cur += 76; /* "quatre-vingts": four twenties */
+            prev = 80;
+            any = 1;
+            continue;
+        }
+        if (w->kind == 0 && prev >= 10 && w->v >= 10)
+            cur = cur * 100 + w->v; /* a year read in pairs: "nineteen forty(s)" */
+        else if (w->kind == 0)
             cur += w->v;
         else if (w->kind == 1)
             cur = (cur ? cur : 1) * w->v;
@@ -348,6 +463,7 @@ static int number_at(const char *pl, const rb_transcript_token *tk, size_t n, co
             total += (cur ? cur : 1) * w->v;
             cur = 0;
         }
+        prev = w->kind == 0 ? w->v : -1;
         any = 1;
     }
     if (!any)
@@ -395,13 +511,32 @@ typedef struct aindex {
     size_t n_gen_toks;
     const char **gen;
     size_t ngen;
+    const char **vsurf;    /* id -> the surface (norm) of its first occurrence */
+    /* irregular verbs (English): past form -> base stem, sorted by form */
+    rb_transcript_token *irr_toks;
+    size_t n_irr_toks;
+    struct irr { const char *form, *base; } *irr;
+    size_t nirr;
 } aindex;
+
+/* Answer particles: "No." / "Yes." as a sentence of their own. */
+static const char *const no_particles[] = {"no", "nope", "non", "nein", NULL};
+static const char *const yes_particles[] = {"yes", "yeah", "yep", "oui", "ja", "sí", "si",
+                                            NULL};
+
+static const char *tok_norm(const rb_text_token *t)
+{
+    return t->surface ? t->surface : t->stem;
+}
 
 static void win_range(const aindex *x, size_t w, size_t *lo, size_t *hi)
 {
     *lo = w >= WIN_RADIUS ? w - WIN_RADIUS : 0;
     *hi = w + WIN_RADIUS < x->t->nsentences ? w + WIN_RADIUS : x->t->nsentences - 1;
 }
+
+#define NEAR_SIGMA 1.0 /* sentences: width of the proximity kernel (near_credit) */
+#define NEAR_MAX 3     /* farthest sentence from a window's centre that gets credit */
 
 static void index_free(aindex *x)
 {
@@ -417,12 +552,51 @@ static void index_free(aindex *x)
     rb_transcript_tokens_free(x->ant_toks, x->n_ant_toks);
     rb_transcript_tokens_free(x->gen_toks, x->n_gen_toks);
     free(x->gen);
+    free(x->vsurf);
+    rb_transcript_tokens_free(x->irr_toks, x->n_irr_toks);
+    free(x->irr);
     memset(x, 0, sizeof *x);
 }
 
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_irr(const void *a, const void *b)
+{
+    return strcmp(((const struct irr *)a)->form, ((const struct irr *)b)->form);
+}
+
+/* Reads en_irregular into x->irr (form -> the stem of its base). */
+static int irregular_build(aindex *x, rb_err *err)
+{
+    int rc = rb_transcript_tokenize(en_irregular, "en", &x->irr_toks, &x->n_irr_toks, err);
+    if (rc != RB_OK)
+        return rc;
+    x->irr = malloc((x->n_irr_toks ? x->n_irr_toks : 1) * sizeof *x->irr);
+    if (!x->irr)
+        return oom(err);
+    const char *base = NULL;
+    for (size_t i = 0; i < x->n_irr_toks; i++) {
+        size_t off = x->irr_toks[i].offset;
+        if (off == 0 || en_irregular[off - 1] == '\n')
+            base = x->irr_toks[i].stem; /* the first word of a line */
+        else if (base)
+            x->irr[x->nirr++] = (struct irr){x->irr_toks[i].norm, base};
+    }
+    qsort(x->irr, x->nirr, sizeof *x->irr, cmp_irr);
+    return RB_OK;
+}
+
+/* The base stem of an irregular past form ("stung" -> "sting"), or NULL. */
+static const char *irregular_base(const aindex *x, const char *norm)
+{
+    if (!x->nirr)
+        return NULL;
+    struct irr k = {norm, NULL};
+    const struct irr *f = bsearch(&k, x->irr, x->nirr, sizeof *x->irr, cmp_irr);
+    return f ? f->base : NULL;
 }
 
 static int is_general(const aindex *x, const char *key)
@@ -437,6 +611,11 @@ static int index_build(aindex *x, const rb_transcript *t, const rb_transcript_do
     x->t = t;
     x->doc = doc;
     primary_lang(t->language, x->pl, sizeof x->pl);
+    if (strcmp(x->pl, "en") == 0) {
+        int irc = irregular_build(x, err);
+        if (irc != RB_OK)
+            return irc;
+    }
     size_t ns = doc->doc.nunits, ntok = 0;
     for (size_t s = 0; s < ns; s++)
         ntok += doc->doc.units[s].ntokens;
@@ -470,7 +649,9 @@ static int index_build(aindex *x, const rb_transcript *t, const rb_transcript_do
                 rest = span - 1;
                 continue;
             }
-            const char *key = stem_key(x->pl, u->tokens[j].stem);
+            const char *key = irregular_base(x, tok_norm(&u->tokens[j]));
+            if (!key)
+                key = stem_key(x->pl, u->tokens[j].stem);
             if (key != u->tokens[j].stem) {
                 x->ktok[k].stem = key;
                 x->ktok[k].stop = rb_stopwords_is_stop(x->pl, key, strlen(key));
@@ -483,6 +664,15 @@ static int index_build(aindex *x, const rb_transcript *t, const rb_transcript_do
     if (rc != RB_OK)
         return rc;
     x->has_ids = 1;
+    x->vsurf = calloc(x->ids.nvocab ? x->ids.nvocab : 1, sizeof *x->vsurf);
+    if (!x->vsurf)
+        return oom(err);
+    for (size_t s = 0, i = 0; s < ns; s++)
+        for (size_t j = 0; j < x->kunits[s].ntokens; j++, i++) {
+            int32_t id = x->ids.ids[i];
+            if (id >= 0 && !x->vsurf[id])
+                x->vsurf[id] = tok_norm(&x->kunits[s].tokens[j]);
+        }
 
     /* Windows: every sentence with its neighbours. */
     x->nw = ns;
@@ -562,12 +752,15 @@ static double idf_of(const aindex *x, int32_t id)
 }
 
 /* For a key the transcript never uses, a transcript stem that it starts or
- * that starts it, at least PREFIX_MIN bytes long ("rooftop" / "roof"), the
- * longest such stem first, then the first in vocabulary order; -1 if none.
- * Snowball leaves such derivations apart; numbers never take this path. */
+ * that starts it, at least PREFIX_MIN bytes long ("rooftop" / "roof"), or,
+ * when heads is set (question words, not answer options, which must name
+ * exactly one thing), the head of the key read as a compound, after at least
+ * 4 bytes ("fingernail" / "nail"); the longest such stem first, then the
+ * first in vocabulary order; -1 if none. Snowball leaves such derivations
+ * apart; numbers never take this path. */
 #define PREFIX_MIN 4
 
-static int32_t prefix_match(const aindex *x, const char *key)
+static int32_t prefix_match(const aindex *x, const char *key, int heads)
 {
     size_t kl = strlen(key);
     int32_t best = -1;
@@ -578,7 +771,12 @@ static int32_t prefix_match(const aindex *x, const char *key)
             continue;
         size_t sl = strlen(st);
         size_t shorter = sl < kl ? sl : kl;
-        if (shorter < PREFIX_MIN || strncmp(st, key, shorter) != 0)
+        if (shorter < PREFIX_MIN)
+            continue;
+        /* The head of a compound the transcript uses only in part
+         * ("fingernail" / "nail"). */
+        int head = heads && kl >= sl + 4 && strcmp(key + kl - sl, st) == 0;
+        if (!head && strncmp(st, key, shorter) != 0)
             continue;
         if (sl > bestl) {
             bestl = sl;
@@ -605,10 +803,14 @@ static const char *antonym_next(const aindex *x, const char *key, size_t *pos)
 
 /* ---- terms -------------------------------------------------------------- */
 
+#define MAX_ALT 8 /* compound words a term may also match */
+
 typedef struct term {
     const char *key;
     char numkey[24];  /* storage of key for numbers ("#30") */
     int32_t id;
+    int32_t alt[MAX_ALT]; /* transcript words holding the term as a compound part */
+    size_t nalt;
     double idf;
     const char *word; /* as written in its text */
     size_t wlen;
@@ -616,6 +818,7 @@ typedef struct term {
     int proper;       /* capitalised inside the question: a name */
     int cmp;          /* numbers: +1 "more than N", -1 "less than N", 0 exact */
     int head;         /* the noun after "which"/"what": the answer's type, not its topic */
+    int rejected;     /* in the question's "rather than"/"instead of" scope */
 } term;
 
 typedef struct termset {
@@ -625,6 +828,8 @@ typedef struct termset {
     size_t n;
     double wsum;      /* sum of idf */
     uint64_t shared;  /* options: terms other options of the question share */
+    uint64_t *idmask; /* vocabulary id -> the terms it matches */
+    uint64_t rejected; /* terms with .rejected set */
 } termset;
 
 static void termset_free(termset *q)
@@ -632,6 +837,67 @@ static void termset_free(termset *q)
     rb_transcript_tokens_free(q->toks, q->ntoks);
     q->toks = NULL;
     q->ntoks = 0;
+    free(q->idmask);
+    q->idmask = NULL;
+}
+
+/* 1 when the primary language writes compounds as one word (German, Dutch,
+ * the Scandinavian languages): there a compound's first part may stand for
+ * the whole ("Brut" in "Brutpaare"). */
+static int compounding_lang(const char *pl)
+{
+    return in_list(pl, (const char *const[]){"de", "nl", "sv", "da", "no", "nb", "nn", "is",
+                                             NULL});
+}
+
+#define COMPOUND_MIN 5   /* bytes a key needs to be found inside a compound */
+#define COMPOUND_REST 4  /* bytes the other part of the compound needs */
+#define INFLECTION 3     /* bytes of ending allowed after a compound's head */
+
+/* Collects into t->alt the transcript words that hold t's key as a compound
+ * part: as the head, after a modifier of at least COMPOUND_REST bytes and
+ * followed by at most an inflection ("member" in "councilmembers"), and, in
+ * compounding languages, as the modifier, followed by a head of at least
+ * COMPOUND_REST bytes ("kranich" in "kranichbeobachter"). Words are compared
+ * by their surface, keys by their stem, so "member" meets "councilmember"
+ * although Snowball stems that one "councilmemb". */
+static void compound_matches(const aindex *x, term *t)
+{
+    size_t kl = strlen(t->key);
+    int modifier = compounding_lang(x->pl);
+    if (t->number || kl < (modifier ? COMPOUND_MIN - 1 : COMPOUND_MIN))
+        return;
+    for (size_t v = 0; v < x->ids.nvocab && t->nalt < MAX_ALT; v++) {
+        const char *sf = x->vsurf[v];
+        if ((int32_t)v == t->id || !sf || sf[0] == '#')
+            continue;
+        size_t sl = strlen(sf);
+        if (sl < kl + COMPOUND_REST)
+            continue;
+        int hit = modifier && strncmp(sf, t->key, kl) == 0;
+        for (size_t p = COMPOUND_REST; !hit && p + kl <= sl && sl - (p + kl) <= INFLECTION; p++)
+            hit = strncmp(sf + p, t->key, kl) == 0;
+        if (hit)
+            t->alt[t->nalt++] = (int32_t)v;
+    }
+}
+
+/* Fills q->idmask from the terms' ids and compound matches. */
+static int termset_index(const aindex *x, termset *q)
+{
+    q->idmask = calloc(x->ids.nvocab ? x->ids.nvocab : 1, sizeof *q->idmask);
+    if (!q->idmask)
+        return RB_ERR;
+    for (size_t j = 0; j < q->n; j++) {
+        uint64_t bit = (uint64_t)1 << j;
+        if (q->terms[j].rejected)
+            q->rejected |= bit;
+        if (q->terms[j].id >= 0)
+            q->idmask[q->terms[j].id] |= bit;
+        for (size_t k = 0; k < q->terms[j].nalt; k++)
+            q->idmask[q->terms[j].alt[k]] |= bit;
+    }
+    return RB_OK;
 }
 
 static int first_is_upper(const char *s, size_t len)
@@ -649,8 +915,9 @@ static const char *const head_words[] = {"which", "what", "quel", "quelle", "que
  * "at most N" (-1); 0 otherwise — from the words before token i. */
 static int comparison_before(const rb_transcript_token *tk, size_t i)
 {
-    static const char *const gt1[] = {"over", "above", "exceeding", "über", NULL};
-    static const char *const lt1[] = {"under", "below", "unter", NULL};
+    static const char *const gt1[] = {"over", "above", "exceeding", "after", "über", "après",
+                                      NULL};
+    static const char *const lt1[] = {"under", "below", "before", "unter", "avant", NULL};
     static const char *const gt2[] = {"more", "longer", "greater", "higher", "bigger", "larger",
                                       "plus", "mehr", "más", "mas", NULL};
     static const char *const lt2[] = {"less", "fewer", "shorter", "lower", "smaller", "moins",
@@ -673,6 +940,25 @@ static int comparison_before(const rb_transcript_token *tk, size_t i)
     if (k >= 1 && k < i)
         w = in_list(tk[k - 1].norm, gt2) ? gt2 : in_list(tk[k - 1].norm, lt2) ? lt2 : NULL;
     return w == gt2 ? 1 : w == lt2 ? -1 : 0;
+}
+
+/* 1 when question token i lies in the scope of a rejecter ("...into a box
+ * rather than the trash", "instead of X", "au lieu de X"): at most
+ * REJECT_SCOPE tokens after it, within the same clause. A bare "than"
+ * compares ("more than ten") and does not count here. */
+static int rejected_at(const rb_transcript_token *tk, size_t i, const char *text)
+{
+    for (size_t k = i; k > 0 && i - k < REJECT_SCOPE; k--) {
+        for (size_t c = tk[k - 1].offset + tk[k - 1].len; c < tk[k].offset; c++)
+            if (text[c] != ' ' && text[c] != '-')
+                return 0;
+        if (k >= 2 && is_rejecter(tk[k - 2].norm, tk[k - 1].norm) &&
+            strcmp(tk[k - 2].norm, "than") != 0)
+            return 1;
+        if ((strcmp(tk[k - 1].norm, "statt") == 0 || strcmp(tk[k - 1].norm, "anstatt") == 0))
+            return 1;
+    }
+    return 0;
 }
 
 /* A question-frame word, also in the possessive ("the speaker's company"). */
@@ -710,7 +996,9 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
             char numkey[24] = "";
             if (number_at(x->pl, q->toks, q->ntoks, text, i, &v, &span))
                 snprintf(numkey, sizeof numkey, "#%lld", v);
-            const char *key = numkey[0] ? numkey : stem_key(x->pl, tk->stem);
+            const char *key = numkey[0] ? numkey : irregular_base(x, tk->norm);
+            if (!key)
+                key = stem_key(x->pl, tk->stem);
             const char *next = i + 1 < q->ntoks ? q->toks[i + 1].norm : NULL;
             int stop = tk->is_stop || (key != tk->stem && rb_stopwords_is_stop(x->pl, key,
                                                                                 strlen(key)));
@@ -739,25 +1027,31 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
                 t->key = key;
             }
             t->id = rb_text_ids_lookup(&x->ids, t->key);
+            t->number = numkey[0] != 0;
+            t->nalt = 0;
             if (t->id < 0 && !numkey[0])
-                t->id = prefix_match(x, t->key);
+                t->id = prefix_match(x, t->key, question);
+            compound_matches(x, t);
             /* "Which wood is the roof made of?": "wood" names the kind of
              * answer, and the evidence often says only "cedar". */
             t->head = question && q->n == 1 && first > 0 &&
                       in_list(q->toks[first - 1].norm, head_words);
-            t->idf = idf_of(x, t->id);
+            t->idf = idf_of(x, t->id >= 0 || t->nalt == 0 ? t->id : t->alt[0]);
             if ((!numkey[0] && is_general(x, t->key)) || t->head)
                 t->idf *= GENERAL_WEIGHT;
             t->word = text + tk->offset;
             t->wlen = q->toks[i].offset + q->toks[i].len - tk->offset;
             t->number = numkey[0] != 0;
             t->cmp = t->number ? comparison_before(q->toks, first) : 0;
+            t->rejected = question && rejected_at(q->toks, first, text);
+            /* German capitalises every noun, so there capitals do not mark names. */
             t->proper = question && first > 0 && strcmp(tk->norm, "i") != 0 &&
+                        strcmp(x->pl, "de") != 0 &&
                         first_is_upper(text + tk->offset, tk->len);
             q->wsum += t->idf;
         }
     }
-    return RB_OK;
+    return termset_index(x, q) == RB_OK ? RB_OK : oom(err);
 }
 
 /* Bit mask of the terms of q present in sentence s. */
@@ -766,11 +1060,8 @@ static uint64_t sentence_mask(const aindex *x, const termset *q, size_t s)
     uint64_t m = 0;
     for (size_t i = x->ids.unit_off[s]; i < x->ids.unit_off[s + 1]; i++) {
         int32_t id = x->ids.ids[i];
-        if (id < 0)
-            continue;
-        for (size_t j = 0; j < q->n; j++)
-            if (q->terms[j].id == id)
-                m |= (uint64_t)1 << j;
+        if (id >= 0)
+            m |= q->idmask[id];
     }
     return m;
 }
@@ -803,13 +1094,19 @@ static double coverage(const termset *q, uint64_t m)
 static int query(const aindex *x, const termset *a, const termset *b, rb_bm25_hit *hits,
                  size_t *nhits, rb_err *err)
 {
-    const char *stems[2 * MAX_TERMS];
+    const char *stems[2 * MAX_TERMS * (1 + MAX_ALT)];
     size_t n = 0;
-    /* A term matched by prefix is looked up under the transcript's stem. */
-    for (size_t j = 0; j < a->n; j++)
-        stems[n++] = a->terms[j].id >= 0 ? x->ids.stems[a->terms[j].id] : a->terms[j].key;
-    for (size_t j = 0; b && j < b->n; j++)
-        stems[n++] = b->terms[j].id >= 0 ? x->ids.stems[b->terms[j].id] : b->terms[j].key;
+    /* A term matched by prefix is looked up under the transcript's stem, and
+     * the compounds holding it are looked up too. */
+    for (int k = 0; k < 2; k++) {
+        const termset *ts = k == 0 ? a : b;
+        for (size_t j = 0; ts && j < ts->n; j++) {
+            const term *tm = &ts->terms[j];
+            stems[n++] = tm->id >= 0 ? x->ids.stems[tm->id] : tm->key;
+            for (size_t m = 0; m < tm->nalt; m++)
+                stems[n++] = x->ids.stems[tm->alt[m]];
+        }
+    }
     *nhits = 0;
     if (n == 0)
         return RB_OK;
@@ -822,6 +1119,7 @@ typedef struct evidence {
     int found;
     size_t w;          /* window */
     uint64_t mask;     /* terms present in the window */
+    double near[MAX_TERMS]; /* credit of a term found only near the window */
     double cov, E;
     size_t main;       /* the sentence quoted */
     size_t extra;      /* a second sentence adding terms, or SIZE_MAX */
@@ -859,6 +1157,47 @@ static void pick_sentences(const aindex *x, const termset *q, evidence *ev)
     }
 }
 
+/* Proximity credit (a positional kernel in the spirit of Y. Lv, C. Zhai,
+ * "Positional Language Models for Information Retrieval", SIGIR 2009): a
+ * term missing from window w but said d sentences from its centre, d up to
+ * NEAR_MAX, counts exp(-(d - WIN_RADIUS)^2 / (2 NEAR_SIGMA^2)) of its weight,
+ * as the parts of an answer are often a sentence or two apart ("we'd
+ * remove the parking on the east side... That's about forty spaces."). */
+static void near_credit(const aindex *x, const termset *q, size_t w, uint64_t m,
+                        double near[MAX_TERMS])
+{
+    for (size_t j = 0; j < MAX_TERMS; j++)
+        near[j] = 0;
+    uint64_t left = ~m;
+    size_t ns = x->t->nsentences;
+    for (size_t d = WIN_RADIUS + 1; d <= NEAR_MAX && left; d++) {
+        uint64_t found = 0;
+        if (w >= d)
+            found |= sentence_mask(x, q, w - d);
+        if (w + d < ns)
+            found |= sentence_mask(x, q, w + d);
+        found &= left;
+        if (!found)
+            continue;
+        double k = (double)(d - WIN_RADIUS);
+        double c = exp(-(k * k) / (2.0 * NEAR_SIGMA * NEAR_SIGMA));
+        for (size_t j = 0; j < q->n; j++)
+            if (found & ((uint64_t)1 << j))
+                near[j] = c;
+        left &= ~found;
+    }
+}
+
+/* The near-credit weight of the terms, leaving out those in skip. */
+static double near_weight(const termset *q, const double near[MAX_TERMS], uint64_t skip)
+{
+    double w = 0;
+    for (size_t j = 0; j < q->n; j++)
+        if (!(skip & ((uint64_t)1 << j)))
+            w += q->terms[j].idf * near[j];
+    return w;
+}
+
 static double window_E(const aindex *x, const termset *q, double bm, double cov)
 {
     (void)x;
@@ -877,13 +1216,16 @@ static int best_evidence(const aindex *x, const termset *q, evidence *ev, rb_err
     if (rc != RB_OK)
         return rc;
     for (size_t i = 0; i < nh; i++) {
+        double near[MAX_TERMS];
         uint64_t m = window_mask(x, q, hits[i].unit);
-        double cov = coverage(q, m);
+        near_credit(x, q, hits[i].unit, m, near);
+        double cov = q->wsum > 0 ? (mask_weight(q, m) + near_weight(q, near, 0)) / q->wsum : 0;
         double E = window_E(x, q, hits[i].score, cov);
         if (!ev->found || E > ev->E + 1e-12) {
             ev->found = 1;
             ev->w = hits[i].unit;
             ev->mask = m;
+            memcpy(ev->near, near, sizeof near);
             ev->cov = cov;
             ev->E = E;
         }
@@ -893,15 +1235,7 @@ static int best_evidence(const aindex *x, const termset *q, evidence *ev, rb_err
     return RB_OK;
 }
 
-/* Answer particles: "No." / "Yes." as a sentence of their own. */
-static const char *const no_particles[] = {"no", "nope", "non", "nein", NULL};
-static const char *const yes_particles[] = {"yes", "yeah", "yep", "oui", "ja", "sí", "si",
-                                            NULL};
 
-static const char *tok_norm(const rb_text_token *t)
-{
-    return t->surface ? t->surface : t->stem;
-}
 
 /* Marks the tokens of sentence s inside the scope of a negator (and, when
  * rejecters is set, of "instead of"/"than"...). scope has ntokens entries.
@@ -963,13 +1297,10 @@ static int scope_masks(const aindex *x, const termset *q, size_t s, int rejecter
         int32_t id = x->ids.ids[off + j];
         if (id < 0)
             continue;
-        for (size_t t = 0; t < q->n; t++)
-            if (q->terms[t].id == id) {
-                if (scope[j])
-                    in |= (uint64_t)1 << t;
-                else
-                    out |= (uint64_t)1 << t;
-            }
+        if (scope[j])
+            in |= q->idmask[id];
+        else
+            out |= q->idmask[id];
     }
     if (scope != stackbuf)
         free(scope);
@@ -991,6 +1322,75 @@ static int short_denial(const aindex *x, size_t s, const char **which)
     if (which && !*which)
         *which = norm;
     return 1;
+}
+
+/* Pro-forms: words that stand for something said before ("I don't do
+ * THAT", "je ne fais pas ÇA", "das mache ich nicht"). */
+static const char *const pro_forms[] = {"that", "this", "it", "one", "ones", "so", "them",
+                                        "those", "these", "ça", "cela", "ceci", "le", "la",
+                                        "les", "en", "y", "das", "es", "dies", "eso", "esto",
+                                        "lo", "los", "las", "ello", NULL};
+#define ELLIPSIS_MAX 7 /* tokens of an elliptical denial clause */
+
+/* 1 when tokens [from, to) of sentence s are an elliptical denial: a short
+ * negated clause that says nothing new and so negates what was said before
+ * ("I don't.", "I don't do that.", "but I don't have one", "das mache ich
+ * nicht"). Besides stop words, pro-forms and the negator it may hold one
+ * content word, and then only next to a pro-form (the verb of "das mache
+ * ich nicht"; "I don't know" is not a denial). */
+static int elliptic_denial(const aindex *x, size_t s, size_t from, size_t to, const char **which)
+{
+    const rb_text_unit *u = &x->doc->doc.units[s];
+    if (to > u->ntokens)
+        to = u->ntokens;
+    if (to <= from || to - from > ELLIPSIS_MAX)
+        return 0;
+    const char *neg = NULL;
+    size_t content = 0;
+    int pro = 0;
+    for (size_t j = from; j < to; j++) {
+        const char *norm = tok_norm(&u->tokens[j]);
+        const char *next = j + 1 < to ? tok_norm(&u->tokens[j + 1]) : NULL;
+        if (is_negator(x->pl, norm, next)) {
+            /* An answer particle ("No, ...") starts a reply, not an ellipsis. */
+            if (in_list(norm, no_particles) && (j + 1 >= to || u->tokens[j + 1].brk))
+                return 0;
+            if (!neg)
+                neg = norm;
+        } else if (in_list(norm, pro_forms)) {
+            pro = 1;
+        } else if (!u->tokens[j].stop) {
+            content++;
+        }
+    }
+    if (!neg || content > (size_t)pro)
+        return 0;
+    if (which && !*which)
+        *which = neg;
+    return 1;
+}
+
+/* 1 when sentence s names a term of q and then, after a contrast word,
+ * denies it elliptically ("A lot of people use a heated knife, but I don't
+ * have one."). */
+static int contrast_denial(const aindex *x, const termset *q, size_t s, const char **which)
+{
+    const rb_text_unit *u = &x->doc->doc.units[s];
+    size_t off = x->ids.unit_off[s];
+    int named = 0;
+    for (size_t j = 0; j < u->ntokens; j++) {
+        int32_t id = x->ids.ids[off + j];
+        if (id >= 0 && q->idmask[id])
+            named = 1;
+        if (!named || !in_list(tok_norm(&u->tokens[j]), contrast_words))
+            continue;
+        size_t end = j + 1;
+        while (end < u->ntokens && !u->tokens[end].brk)
+            end++;
+        if (elliptic_denial(x, s, j + 1, end, which))
+            return 1;
+    }
+    return 0;
 }
 
 static int same_speaker(const rb_transcript *t, size_t a, size_t b)
@@ -1023,7 +1423,7 @@ static int evidence_negation(const aindex *x, const termset *q, const evidence *
         const rb_text_unit *u = &x->doc->doc.units[r];
         if (u->ntokens > 0 && in_list(tok_norm(&u->tokens[0]), yes_particles))
             return RB_OK;
-        if (short_denial(x, r, which)) {
+        if (short_denial(x, r, which) || elliptic_denial(x, r, 0, SIZE_MAX, which)) {
             *ratio = 1;
             return RB_OK;
         }
@@ -1045,15 +1445,22 @@ static int evidence_negation(const aindex *x, const termset *q, const evidence *
         seen = neg = 0;
         if (scope_masks(x, q, s, 0, 0, &seen, &neg, which) != RB_OK)
             return RB_ERR;
+        /* The question rejects these terms itself ("...rather than the
+         * trash"): their negation agrees with it. */
+        neg &= ~q->rejected;
         double mw = mask_weight(q, seen);
         double r = mw > 0 ? mask_weight(q, neg) / mw : 0;
+        if (contrast_denial(x, q, s, which))
+            r = 1;
         if (r > *ratio)
             *ratio = r;
     }
     /* A short denial by the same speaker right after the evidence ("It's
      * free. Not anymore."); another speaker's "No way." is surprise. */
     if (*ratio < NEG_RATIO && ev->main + 1 < ns &&
-        same_speaker(x->t, ev->main, ev->main + 1) && short_denial(x, ev->main + 1, which))
+        same_speaker(x->t, ev->main, ev->main + 1) &&
+        (short_denial(x, ev->main + 1, which) ||
+         elliptic_denial(x, ev->main + 1, 0, SIZE_MAX, which)))
         *ratio = 1;
     return RB_OK;
 }
@@ -1085,6 +1492,35 @@ static int reported_belief(const aindex *x, size_t s)
         if (in_list(tok_norm(&u->tokens[j]), belief_words))
             return 1;
     return 0;
+}
+
+/* Focus particles. A question restricted by an exclusive one ("Does only
+ * the male dance?") is contradicted by evidence with an additive one ("both
+ * dance, the male as well as the female"). */
+static const char *const exclusive_words[] = {"only", "solely", "exclusively", "seulement",
+                                              "uniquement", "nur", "ausschließlich",
+                                              "ausschliesslich", "solo", "sólo", "solamente",
+                                              "únicamente", NULL};
+static const char *const inclusive_words[] = {"both", "also", "aussi", "également", "beide",
+                                              "beiden", "auch", "ebenfalls", "genauso",
+                                              "también", "ambos", "ambas", NULL};
+
+static int question_exclusive(const termset *q)
+{
+    for (size_t i = 0; i < q->ntoks; i++)
+        if (in_list(q->toks[i].norm, exclusive_words))
+            return 1;
+    return 0;
+}
+
+/* The first additive particle of sentence s, or NULL. */
+static const char *inclusive_in(const aindex *x, size_t s)
+{
+    const rb_text_unit *u = &x->doc->doc.units[s];
+    for (size_t j = 0; j < u->ntokens; j++)
+        if (in_list(tok_norm(&u->tokens[j]), inclusive_words))
+            return tok_norm(&u->tokens[j]);
+    return NULL;
 }
 
 /* ---- text output ----------------------------------------------------------- */
@@ -1260,6 +1696,18 @@ static int is_wh_question(const aindex *x, const char *question, rb_err *err, in
                               : strcmp(x->pl, "es") == 0 ? es_wh
                                                          : en_wh;
     int wh = *rc == RB_OK && n > 0 && in_list(toks[0].norm, list);
+    /* "When diluting, should you...?": an interrogative that also opens
+     * adverbial clauses, followed by a comma, opens a subordinate clause;
+     * the main clause after the comma decides. */
+    static const char *const subordinators[] = {"when", "where", "quand", "wo", NULL};
+    if (wh && in_list(toks[0].norm, subordinators)) {
+        const char *comma = strchr(question + toks[0].offset, ',');
+        for (size_t i = 1; comma && i < n; i++)
+            if (question + toks[i].offset > comma) {
+                wh = in_list(toks[i].norm, list);
+                break;
+            }
+    }
     rb_transcript_tokens_free(toks, n);
     return wh;
 }
@@ -1340,10 +1788,11 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
             }
         }
     }
-    double cov = coverage(&q, ev.mask);
+    double found_w = mask_weight(&q, ev.mask) + near_weight(&q, ev.near, ev.mask | alt_terms);
+    double cov = q.wsum > 0 ? found_w / q.wsum : 0;
     if (alt_terms) {
         double rest = q.wsum - mask_weight(&q, alt_terms);
-        cov = rest > 0 ? mask_weight(&q, ev.mask) / rest : 0;
+        cov = rest > 0 ? found_w / rest : 0;
     }
     /* Evidence that is only a question ("Why does the sea go in and out?")
      * asserts nothing: it counts QUESTION_EVIDENCE of its coverage. */
@@ -1367,8 +1816,14 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
 
     double E = 0.75 * cov + (ev.E - 0.75 * ev.cov);
     double conf = conf_from(E);
+    const char *incl = NULL;
+    if (!negated && !alt_terms && question_exclusive(&q)) {
+        incl = inclusive_in(x, ev.main);
+        if (!incl && ev.extra != SIZE_MAX)
+            incl = inclusive_in(x, ev.extra);
+    }
     int belief = 0;
-    if (!negated && !alt_terms) {
+    if (!negated && !alt_terms && !incl) {
         size_t lo, hi;
         win_range(x, ev.w, &lo, &hi);
         for (size_t s = lo; s <= hi && !belief; s++)
@@ -1376,7 +1831,7 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
     }
     if (belief)
         conf *= 0.8;
-    int no = negated || alt_terms || belief;
+    int no = negated || alt_terms || belief || incl;
     if (alt_terms && negated)
         no = 0; /* "not Munich but Berlin": a negated alternative confirms. */
     if (alt_terms)
@@ -1400,6 +1855,8 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
     }
     if (rc == RB_OK && negated && !alt_terms)
         rc = rb_buf_appendf(&b, " The statement is negated (\"%s\").", negword ? negword : "not");
+    else if (rc == RB_OK && incl)
+        rc = rb_buf_appendf(&b, " It says \"%s\": the question's restriction does not hold.", incl);
     else if (rc == RB_OK && belief)
         rc = rb_buf_puts(&b, " This is reported as what others believe, not stated as fact.");
     else if (rc == RB_OK && alt_terms && !negated)
@@ -1431,30 +1888,43 @@ typedef struct opt_score {
     int found;
 } opt_score;
 
-/* Smallest token distance, in sentence s, between a term of o and a term of
- * q (SIZE_MAX when either is absent). */
-static size_t term_distance(const aindex *x, const termset *o, const termset *q, size_t s)
+/* Local coverage (passage proximity as in S. Tellex et al., "Quantitative
+ * Evaluation of Passage Retrieval Algorithms for Question Answering", SIGIR
+ * 2003): the best, over the occurrences of o's distinguishing words in
+ * sentence s, of the idf-weighted share of the question's topic terms (not
+ * the "which X" head) within LOCAL_SPAN tokens of it. "the ring finger on
+ * the high E string" beats "middle finger on the B string" for "which
+ * finger plays the high E string". */
+#define LOCAL_SPAN 8
+static double local_coverage(const aindex *x, const termset *o, const termset *q, size_t s)
 {
     size_t off = x->ids.unit_off[s], n = x->ids.unit_off[s + 1] - off;
-    size_t last_o = SIZE_MAX, last_q = SIZE_MAX, best = SIZE_MAX;
+    uint64_t own = 0, topic = 0;
+    for (size_t t = 0; t < o->n; t++)
+        if (!(o->shared & ((uint64_t)1 << t)))
+            own |= (uint64_t)1 << t;
+    if (!own)
+        own = ~(uint64_t)0;
+    for (size_t t = 0; t < q->n; t++)
+        if (!q->terms[t].head)
+            topic |= (uint64_t)1 << t;
+    double tw = mask_weight(q, topic), best = 0;
+    if (tw <= 0)
+        return 0;
     for (size_t j = 0; j < n; j++) {
         int32_t id = x->ids.ids[off + j];
-        if (id < 0)
+        if (id < 0 || !(o->idmask[id] & own))
             continue;
-        int io = 0, iq = 0;
-        for (size_t t = 0; t < o->n; t++)
-            io |= o->terms[t].id == id;
-        for (size_t t = 0; t < q->n; t++)
-            iq |= q->terms[t].id == id && !q->terms[t].head;
-        if (io)
-            last_o = j;
-        if (iq)
-            last_q = j;
-        if ((io || iq) && last_o != SIZE_MAX && last_q != SIZE_MAX) {
-            size_t d = last_o > last_q ? last_o - last_q : last_q - last_o;
-            if (d < best)
-                best = d;
+        uint64_t m = 0;
+        size_t lo = j >= LOCAL_SPAN ? j - LOCAL_SPAN : 0;
+        for (size_t k = lo; k < n && k <= j + LOCAL_SPAN; k++) {
+            int32_t kid = x->ids.ids[off + k];
+            if (kid >= 0)
+                m |= q->idmask[kid] & topic;
         }
+        double c = mask_weight(q, m) / tw;
+        if (c > best)
+            best = c;
     }
     return best;
 }
@@ -1467,11 +1937,11 @@ static int phrase_in_sentence(const aindex *x, const termset *o, size_t s)
     if (o->n < 2)
         return 0;
     for (size_t j = 0; j < o->n; j++)
-        if (o->terms[j].id < 0)
+        if (o->terms[j].id < 0 && o->terms[j].nalt == 0)
             return 0;
     size_t off = x->ids.unit_off[s], end = x->ids.unit_off[s + 1];
     for (size_t i = off; i < end; i++) {
-        if (x->ids.ids[i] != o->terms[0].id)
+        if (x->ids.ids[i] < 0 || !(o->idmask[x->ids.ids[i]] & 1))
             continue;
         size_t k = 1, p = i + 1;
         while (k < o->n && p < end) {
@@ -1479,7 +1949,7 @@ static int phrase_in_sentence(const aindex *x, const termset *o, size_t s)
                 p++;
                 continue;
             }
-            if (x->ids.ids[p] != o->terms[k].id)
+            if (!((o->idmask[x->ids.ids[p]] >> k) & 1))
                 break;
             k++;
             p++;
@@ -1504,7 +1974,7 @@ static int option_in_window(const aindex *x, const termset *q, const termset *o,
     size_t lo, hi;
     win_range(x, w, &lo, &hi);
     uint64_t seen = 0, neg = 0;
-    size_t best_d = SIZE_MAX;
+    double local = 0;
     double best_sw = -1;
     int phrase = 0;
     for (size_t s = lo; s <= hi; s++) {
@@ -1514,9 +1984,9 @@ static int option_in_window(const aindex *x, const termset *q, const termset *o,
         if (scope_masks(x, o, s, 1, 1, &seen, &neg, NULL) != RB_OK)
             return RB_ERR;
         phrase |= phrase_in_sentence(x, o, s);
-        size_t d = q->n ? term_distance(x, o, q, s) : SIZE_MAX;
-        if (d < best_d)
-            best_d = d;
+        double lc = q->n ? local_coverage(x, o, q, s) : 0;
+        if (lc > local)
+            local = lc;
         double sw = mask_weight(o, sm) + (q->n ? mask_weight(q, sentence_mask(x, q, s)) : 0);
         if (sw > best_sw + 1e-12) {
             best_sw = sw;
@@ -1526,7 +1996,7 @@ static int option_in_window(const aindex *x, const termset *q, const termset *o,
     double rej = (seen && (neg & seen) == seen) ? 0.25 : 1.0;
     if ((om & ~o->shared) == 0)
         rej *= SHARED_WEIGHT;
-    double prox = best_d == SIZE_MAX ? 1.0 : 1.0 + 0.15 / (1.0 + (double)best_d);
+    double prox = 1.0 + PROX_WEIGHT * local;
     *score = cov_o * (0.35 + 0.65 * cov_q) * rej * prox * (phrase ? PHRASE_BONUS : 1.0);
     return RB_OK;
 }

@@ -31,13 +31,17 @@ static const double CUTOFF_C[3] = {0.0, 0.5, 1.0};
 #define K_PENALTY 3.0
 /* Weight of one unit of boundary evidence, in nats of segment likelihood. */
 #define EVIDENCE_NATS 10.0
-/* Boundary evidence: TextTiling depth (relative to the deepest gap),
- * rb_texttiling's vote, a discourse marker opening the sentence, a change of
- * speaker. Pauses were measured and left out: they did not help. */
+/* Boundary evidence: TextTiling depth (relative to the deepest gap with
+ * whole blocks), rb_texttiling's vote, a discourse marker opening the
+ * sentence, a change of speaker. The last two are the most a cue can weigh:
+ * each is scaled down by its rarity in the transcript (see segment), so a
+ * speaker change in a nine-person meeting, where the floor changes every
+ * few sentences, weighs almost nothing. Pauses were measured and left out:
+ * they did not help. */
 #define W_DEPTH 0.3
 #define W_VOTE 0.3
 #define W_MARKER 1.0
-#define W_SPEAKER 0.1
+#define W_SPEAKER 0.5
 /* The builtin engine's own spacing is half a period, at most this (and at
  * least the hard minimum): a wider one would force a coarse boundary into
  * the middle of a topic rather than onto the nearest real change. */
@@ -255,6 +259,8 @@ typedef struct seg_ctx {
     size_t ntok;
     size_t *ustart;    /* nunits+1: index in seq of each unit's first content token */
     double *wt;        /* per stem id: its weight in the cohesion vectors */
+    unsigned char *verbish; /* per stem id: 1 when it mostly follows a subject pronoun */
+    int cap_nouns;     /* the language capitalises its nouns (German) */
 } seg_ctx;
 
 typedef struct piece_view {
@@ -425,22 +431,63 @@ static const char *const CUE_EN[] = {"okay", "ok", "alright", "now", "so", "next
 static const char *const CUE_FR[] = {"bon", "alors", "maintenant", "ensuite", "puis", "enfin",
                                      "premier", "première", "deuxième", "troisième", "dernier",
                                      "dernière", "passons", "donc", "voilà", "ok", "okay", NULL};
-static const char *const CUE_DE[] = {"also", "jetzt", "nun", "so", "okay", "gut", "zuerst",
-                                     "erstens", "zweitens", "drittens", "dann", "danach",
-                                     "schließlich", "zum", "kommen", "letzte", "letztens", NULL};
+static const char *const CUE_DE[] = {"also", "jetzt", "nun", "so", "okay", "ok", "gut", "zuerst",
+                                     "zunächst", "erstens", "zweitens", "drittens", "dann",
+                                     "danach", "schließlich", "abschließend", "zuletzt", "zum",
+                                     "kommen", "letzte", "letztens", NULL};
+/* German is verb-second: an adverb that opens a sentence and is followed
+ * straight by the verb belongs to the clause ("So spart er Kraft" = "that
+ * way it saves strength"), while a discourse marker stands outside it and
+ * is set off by a comma or stands alone ("Also, ..."; "Gut."). These
+ * particles count in German only when set off. */
+static const char *const CUE_DE_DETACHED[] = {"also", "jetzt", "nun", "so", "gut", "dann", NULL};
 static const char *const CUE_ES[] = {"bueno", "vale", "ahora", "entonces", "primero", "primer",
                                      "primera", "segundo", "segunda", "tercer", "tercero",
                                      "tercera", "luego", "después", "finalmente", "pasemos",
                                      "último", "última", "okay", NULL};
 
-/* 1 when the unit starting at token tok0 of sentence s opens with a marker. */
+/* 1 when token k of s is set off from what follows: punctuation comes
+ * next, or nothing does. */
+static int cue_detached(const rb_transcript_sentence *s, size_t k)
+{
+    const char *p = s->text + s->tokens[k].offset + s->tokens[k].len;
+    while (*p == ' ')
+        p++;
+    if (*p == '\0')
+        return 1;
+    utf8proc_int32_t cp;
+    if (utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp) <= 0 || cp == '\'' ||
+        cp == 0x2019)
+        return 0;
+    /* Commas, stops, colons, dashes, ellipses: not an opening bracket or
+     * quote, which would begin the next phrase rather than end this one. */
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_PO:
+    case UTF8PROC_CATEGORY_PD:
+    case UTF8PROC_CATEGORY_PE:
+    case UTF8PROC_CATEGORY_PF:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The marker the unit starting at token tok0 of sentence s opens with, as
+ * its index in list plus one; 0 when it opens with none. */
 static int cue_marker(const char *const *list, const rb_transcript_sentence *s, size_t tok0)
 {
     if (!list || tok0 >= s->ntokens)
         return 0;
-    for (size_t i = 0; list[i]; i++)
-        if (strcmp(s->tokens[tok0].norm, list[i]) == 0)
-            return 1;
+    const char *w = s->tokens[tok0].norm;
+    for (size_t i = 0; list[i]; i++) {
+        if (strcmp(w, list[i]) != 0)
+            continue;
+        if (list == CUE_DE)
+            for (size_t j = 0; CUE_DE_DETACHED[j]; j++)
+                if (strcmp(w, CUE_DE_DETACHED[j]) == 0 && !cue_detached(s, tok0))
+                    return 0;
+        return (int)i + 1;
+    }
     return 0;
 }
 
@@ -773,27 +820,60 @@ static int segment(seg_ctx *c, int gran, int64_t dur, size_t *bounds, size_t *nb
     rc = rb_texttiling(doc, &to, tb, n, &ntb, err);
     if (rc)
         goto out;
-    double maxd = 0;
-    for (size_t u = 1; u < n; u++)
-        maxd = depth[u] > maxd ? depth[u] : maxd;
+    /* The scale of the depth evidence: the deepest gap whose blocks are
+     * whole on both sides. Near the ends a block is cut short, its
+     * cosine rests on few words and its depth is noise; letting it set the
+     * scale would shrink every real gap. */
+    double maxd = 0, maxd_all = 0;
+    for (size_t u = 1; u < n; u++) {
+        maxd_all = depth[u] > maxd_all ? depth[u] : maxd_all;
+        if (c->ustart[u] >= B && c->ustart[u] + B <= c->ntok)
+            maxd = depth[u] > maxd ? depth[u] : maxd;
+    }
+    if (maxd <= 0)
+        maxd = maxd_all;
     const char *const *cues = cue_list(c->t->language);
+    size_t target = (size_t)llround((double)dur / (double)PERIOD_MS[gran]);
+    if (target < 1)
+        target = 1;
+    /* Rarity: a cue that opens more sentences than there are chapter
+     * starts to mark cannot mark each of them; a marker word (or a speaker
+     * change) seen c times in this transcript, where about target - 1
+     * boundaries are expected, weighs min(1, (target - 1) / c). */
+    double bexp = target > 1 ? (double)(target - 1) : 1.0;
+    size_t mcount[64] = {0}, nchange = 0;
+    int *mk = calloc(n, sizeof *mk);
+    char *chg = calloc(n, 1);
+    if (!mk || !chg) {
+        free(mk);
+        free(chg);
+        rc = rb_err_set(err, 500, "internal_error", "out of memory");
+        goto out;
+    }
     for (size_t u = 1; u < n; u++) {
         const piece *cur = &c->pc[u], *prev = &c->pc[u - 1];
-        double e = maxd > 0 ? W_DEPTH * depth[u] / maxd : 0;
-        e += W_MARKER * cue_marker(cues, &c->t->sentences[cur->sent], cur->tok0);
-        if (strcmp(cue_speaker(c->t, cur->first_cue), cue_speaker(c->t, prev->last_cue)) != 0)
-            e += W_SPEAKER;
+        mk[u] = cue_marker(cues, &c->t->sentences[cur->sent], cur->tok0);
+        if (mk[u] > 0 && mk[u] < 64)
+            mcount[mk[u]]++;
+        chg[u] = strcmp(cue_speaker(c->t, cur->first_cue), cue_speaker(c->t, prev->last_cue)) != 0;
+        nchange += (size_t)chg[u];
+    }
+    for (size_t u = 1; u < n; u++) {
+        double e = maxd > 0 ? W_DEPTH * fmin(1.0, depth[u] / maxd) : 0;
+        if (mk[u] > 0 && mk[u] < 64)
+            e += W_MARKER * fmin(1.0, bexp / (double)mcount[mk[u]]);
+        if (chg[u])
+            e += W_SPEAKER * fmin(1.0, bexp / (double)nchange);
         ev[u] = e;
     }
+    free(mk);
+    free(chg);
     for (size_t i = 0; i < ntb; i++)
         ev[tb[i]] += W_VOTE;
 
     /* How many chapters: between TextTiling's count and the duration
      * target, widened a little; the DP's penalised likelihood decides. */
     size_t ktile = tiling_count(c, depth, gran, spacing, dur, pick);
-    size_t target = (size_t)llround((double)dur / (double)PERIOD_MS[gran]);
-    if (target < 1)
-        target = 1;
     size_t lo = ktile < target ? ktile : target, hi = ktile > target ? ktile : target;
     size_t kmin = (size_t)floor((double)lo * K_LOW), kmax = (size_t)ceil((double)hi * K_HIGH);
     /* No more chapters than the spacing allows. */
@@ -836,6 +916,8 @@ typedef struct title_phrase {
     char *text;        /* as written in the transcript (original case) */
     int32_t key[4];    /* stem ids, -1 padded: identity across segments */
     size_t nwords;
+    int repeated;      /* a phrase of 2+ words said more than once in the segment */
+    int weak;          /* likely not a noun phrase (see phrase_locate, mark_verbs) */
     double score;
 } title_phrase;
 
@@ -895,6 +977,18 @@ static int phrase_locate(const seg_ctx *c, size_t a, size_t b, const char *kp, t
     out->nwords = nw;
     for (size_t i = 0; i < 4; i++)
         out->key[i] = i < nw ? rb_text_ids_lookup(&c->ids, un->tokens[fj + i].stem) : -1;
+    /* A German noun phrase ends in its noun, and German nouns are written
+     * with a capital: a phrase whose last word is not is a verb phrase or a
+     * fragment ("flachen Wasser verbracht"). */
+    if (c->cap_nouns) {
+        utf8proc_int32_t cp;
+        const char *lw = se->text + se->tokens[sj + nw - 1].offset;
+        out->weak = utf8proc_iterate((const utf8proc_uint8_t *)lw, -1, &cp) > 0 &&
+                    !utf8proc_isupper(cp);
+    }
+    for (size_t i = 0; i < nw && c->verbish; i += nw > 1 ? nw - 1 : 1)
+        if (out->key[i] >= 0 && c->verbish[out->key[i]])
+            out->weak = 1;
     return 1;
 }
 
@@ -915,6 +1009,10 @@ static int key_overlap(const title_phrase *x, const title_phrase *y)
 static int phrase_cmp(const void *a, const void *b)
 {
     const title_phrase *x = a, *y = b;
+    if (x->weak != y->weak)
+        return x->weak - y->weak;
+    if (x->repeated != y->repeated)
+        return y->repeated - x->repeated;
     if (x->score != y->score)
         return x->score < y->score ? 1 : -1;
     return memcmp(x->key, y->key, sizeof x->key);
@@ -971,6 +1069,7 @@ static int segment_phrases(const seg_ctx *c, size_t a, size_t b, const size_t *t
             }
         p.score = (k ? sal / (double)k : 0.0) * (1.0 + log((double)kp[i].tf)) *
                   (double)p.nwords * sqrt(kp[i].score);
+        p.repeated = kp[i].tf > 1 && p.nwords > 1;
         ph[n++] = p;
     }
     for (size_t u = a; u < b; u++)
@@ -1015,6 +1114,67 @@ static const lang_forms *forms_for(const char *lang)
         if (strcmp(FORMS[i].lang, p) == 0)
             return &FORMS[i];
     return NULL;
+}
+
+/* Words after which a verb comes (subject pronouns, and in Spanish the
+ * clitics that stand before the verb), for spotting verbs without a
+ * part-of-speech tagger: a word that follows one of these in most of its
+ * uses is a verb (or an adverb of the verb), not the noun a title wants.
+ * German needs none: its nouns are capitalised. Other languages get none. */
+static const char *const SUBJ_EN[] = {"i", "we", "they", "he", "she", "you", "it", "i'll",
+                                      "we'll", "you'll", "they'll", "it'll", "i'd", "we'd",
+                                      "you'd", "they'd", "i've", "we've", "you've", "they've",
+                                      NULL};
+static const char *const SUBJ_FR[] = {"je", "tu", "il", "elle", "on", "nous", "vous", "ils",
+                                      "elles", NULL};
+static const char *const SUBJ_ES[] = {"yo", "tú", "se", "me", "te", "nos", "os", NULL};
+
+static const char *const *subj_list(const char *lang)
+{
+    char p[16];
+    rb_transcript_primary_lang(lang, p, sizeof p);
+    if (!p[0] || strcmp(p, "en") == 0)
+        return SUBJ_EN;
+    if (strcmp(p, "fr") == 0)
+        return SUBJ_FR;
+    if (strcmp(p, "es") == 0)
+        return SUBJ_ES;
+    return NULL;
+}
+
+/* Marks, per stem id, the words that follow a subject pronoun in at least
+ * half of their uses (c->verbish stays NULL when the language has no
+ * list). total[id] counts every use. */
+static int mark_verbs(seg_ctx *c, const char *lang, const size_t *total, rb_err *err)
+{
+    const char *const *subj = subj_list(lang);
+    if (!subj)
+        return RB_OK;
+    size_t *after = calloc(c->ids.nvocab + 1, sizeof *after);
+    c->verbish = calloc(c->ids.nvocab + 1, 1);
+    if (!after || !c->verbish) {
+        free(after);
+        return rb_err_set(err, 500, "internal_error", "out of memory");
+    }
+    for (size_t u = 0; u < c->doc->nunits; u++) {
+        const rb_text_unit *un = &c->doc->units[u];
+        for (size_t j = 1; j < un->ntokens; j++) {
+            int32_t id = c->ids.ids[c->ids.unit_off[u] + j];
+            if (id < 0 || un->tokens[j].brk)
+                continue;
+            const char *w = un->tokens[j - 1].surface ? un->tokens[j - 1].surface
+                                                      : un->tokens[j - 1].stem;
+            for (size_t k = 0; subj[k]; k++)
+                if (strcmp(w, subj[k]) == 0) {
+                    after[id]++;
+                    break;
+                }
+        }
+    }
+    for (size_t v = 0; v < c->ids.nvocab; v++)
+        c->verbish[v] = after[v] > 0 && 2 * after[v] >= total[v];
+    free(after);
+    return RB_OK;
 }
 
 /* Upper-cases the first character of s (title case), in a new string. */
@@ -1204,6 +1364,14 @@ int rb_builtin_chapters(const rb_transcript *t, const rb_text_doc *doc,
     rc = segment(&c, o.granularity, dur, bounds, &nb, err);
     if (rc)
         goto out;
+    {
+        char lp[16];
+        rb_transcript_primary_lang(t->language, lp, sizeof lp);
+        c.cap_nouns = strcmp(lp, "de") == 0;
+    }
+    rc = mark_verbs(&c, t->language, total, err);
+    if (rc)
+        goto out;
     size_t nseg = nb + 1;
     seg_ph = calloc(nseg, sizeof *seg_ph);
     seg_n = calloc(nseg, sizeof *seg_n);
@@ -1249,6 +1417,7 @@ out:
     free((void *)used);
     free(c.seq);
     free(c.wt);
+    free(c.verbish);
     free(c.ustart);
     free(bounds);
     free(total);

@@ -547,6 +547,39 @@ static size_t cue_at(const size_t *cue_off, size_t ncues, size_t off)
     return lo;
 }
 
+
+/* Abbreviations whose period does not end a sentence, in the four languages
+ * with stop words (compared case-sensitively, without the final period).
+ * Deliberately short: "etc." and "No." often do end a sentence. */
+static const char *const abbreviations[] = {
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Jr", "Sr", "Mt", "vs", "e.g", "i.e", "cf", "approx",
+    "z.B", "d.h", "u.a", "bzw", "ca", "vgl", "ggf", "evtl", "inkl", "Nr", "Hr", "Fr", "Str",
+    "Mme", "Mlle", "Pr", "p.ex", "env", "Sra", "Srta", "Dra", "Ud", "Uds", "p.ej", NULL};
+
+/* 1 when the sentence break at e (after text[b..e)) follows an abbreviation
+ * or an initial ("J. Smith"): the word before the break ends in '.', is one
+ * capital letter or in the list, and no speaker change ('\n') intervenes. */
+static int after_abbreviation(const char *text, size_t b, size_t e)
+{
+    size_t f = e;
+    while (f > b && text[f - 1] == ' ')
+        f--;
+    if (f == b || text[f - 1] != '.')
+        return 0;
+    size_t w = f - 1;
+    while (w > b && (isalpha((unsigned char)text[w - 1]) || text[w - 1] == '.'))
+        w--;
+    size_t n = f - 1 - w;
+    if (n == 0 || (w > b && ((unsigned char)text[w - 1] >= 0x80)))
+        return 0;
+    if (n == 1 && text[w] >= 'A' && text[w] <= 'Z')
+        return 1;
+    for (int i = 0; abbreviations[i]; i++)
+        if (strlen(abbreviations[i]) == n && strncmp(abbreviations[i], text + w, n) == 0)
+            return 1;
+    return 0;
+}
+
 static int split_sentences(rb_transcript *t, struct tokctx *tc, rb_err *err)
 {
     rb_buf all;
@@ -577,12 +610,12 @@ static int split_sentences(rb_transcript *t, struct tokctx *tc, rb_err *err)
     ut = utext_openUTF8(NULL, rb_buf_cstr(&all), (int64_t)all.len, &st);
     if (!U_FAILURE(st))
     {
-        /* "@ss=standard" turns on ICU's sentence-break suppressions (the CLDR
-         * abbreviation lists), so "Dr. Smith" or "e.g. this" do not end a
-         * sentence at the abbreviation's period. */
-        char loc[48];
-        snprintf(loc, sizeof loc, "%s@ss=standard", tc->lang);
-        sb = ubrk_open(UBRK_SENTENCE, loc, NULL, 0, &st);
+        /* Plain rules; abbreviations are handled by after_abbreviation().
+         * ICU's own suppressions ("@ss=standard") are not used: in ICU 72
+         * they match an abbreviation as a mere suffix of the word before the
+         * period, so with the French and German lists "en blanc. Je" and
+         * "größer. Viele" never broke at all. */
+        sb = ubrk_open(UBRK_SENTENCE, tc->lang, NULL, 0, &st);
     }
     if (!U_FAILURE(st))
         ubrk_setUText(sb, ut, &st);
@@ -593,6 +626,14 @@ static int split_sentences(rb_transcript *t, struct tokctx *tc, rb_err *err)
     const char *text = rb_buf_cstr(&all);
     int32_t b = ubrk_first(sb);
     for (int32_t e = ubrk_next(sb); e != UBRK_DONE; b = e, e = ubrk_next(sb)) {
+        /* A break after "Dr." or "e.g." is not a sentence end: keep b and
+         * let the sentence run on to the next break. */
+        while ((size_t)e < all.len && after_abbreviation(text, (size_t)b, (size_t)e)) {
+            int32_t n = ubrk_next(sb);
+            if (n == UBRK_DONE)
+                break;
+            e = n;
+        }
         size_t s = (size_t)b, f = (size_t)e;
         while (s < f && (text[s] == ' ' || text[s] == '\n'))
             s++;

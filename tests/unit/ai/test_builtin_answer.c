@@ -130,8 +130,9 @@ static void test_birdhouse(void **state)
     assert_string_equal(a[0].reasoning,
                         "At 00:00: \"Welcome to the workshop, today we build a birdhouse from "
                         "pine wood.\"");
-    /* E = 0.75 * coverage 1 + 0.25 * normalised BM25; confidence 0.15 + 0.8 E. */
-    assert_float_equal(a[0].confidence, 0.8702, 1e-3);
+    /* E = 0.75 * coverage 1 + 0.25 * normalised BM25; confidence 0.15 + 0.8 E.
+     * "built" is read as "build" (irregular verbs), so BM25 finds it too: E = 1. */
+    assert_float_equal(a[0].confidence, 0.95, 1e-3);
     /* 1: "do not use any nails". */
     assert_string_equal(a[1].answer, "no");
     assert_string_equal(a[1].reasoning,
@@ -150,7 +151,8 @@ static void test_birdhouse(void **state)
     assert_string_equal(a[3].reasoning,
                         "At 00:14: \"The entrance hole is thirty millimeters wide.\" This "
                         "supports \"30 millimeters\".");
-    assert_float_equal(a[3].confidence, 0.9367, 1e-3);
+    /* 0.15 + 0.8 S (0.6 + 0.4 margin), S with the local-coverage bonus. */
+    assert_float_equal(a[3].confidence, 0.9384, 1e-3);
     /* 4: extractive, verbatim. */
     assert_string_equal(a[4].answer, "The roof is made of cedar shingles.");
     assert_string_equal(a[4].reasoning, "Quoted from the transcript at 00:05.");
@@ -303,6 +305,173 @@ static void test_german(void **state)
     tx_free(&x);
 }
 
+/* The rules added for paraphrased questions and cross-sentence polarity
+ * (docs/builtin-answer.md): an elliptical denial in the next sentence or
+ * after "but", a rejected alternative in the question, a compound's head, a
+ * year read in pairs, an exclusive "only" against "both", a "when" clause
+ * before a yes/no question, terms two sentences from the evidence, and the
+ * option surrounded by the question's words. */
+static const char *LESSON_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Some players plant the little finger on the top of the guitar as an anchor.\n\n"
+    "00:00:05.000 --> 00:00:07.000\n"
+    "I don't do that.\n\n"
+    "00:00:07.000 --> 00:00:12.000\n"
+    "A lot of people use a heated knife for the wax, but I don't have one.\n\n"
+    "00:00:12.000 --> 00:00:16.000\n"
+    "Broken glass does not go in the regular trash.\n\n"
+    "00:00:16.000 --> 00:00:20.000\n"
+    "It goes into this cardboard box.\n\n"
+    "00:00:20.000 --> 00:00:25.000\n"
+    "Councilmember Brooks is out sick tonight.\n\n"
+    "00:00:25.000 --> 00:00:31.000\n"
+    "The water mains downtown were laid in the nineteen forties.\n\n"
+    "00:00:31.000 --> 00:00:36.000\n"
+    "In the courtship display both birds dance, the male as well as the female.\n\n"
+    "00:00:36.000 --> 00:00:41.000\n"
+    "When you dilute an acid, always add the acid to the water.\n\n"
+    "00:00:41.000 --> 00:00:47.000\n"
+    "Index finger on the G string, middle finger on the B string, and the ring finger on "
+    "the high E string.\n\n"
+    "00:00:47.000 --> 00:00:52.000\n"
+    "The new harbor bike lane is planned for next spring.\n\n"
+    "00:00:52.000 --> 00:00:56.000\n"
+    "It runs along the whole avenue.\n\n"
+    "00:00:56.000 --> 00:01:01.000\n"
+    "To make room we would remove the parking on the east side.\n\n"
+    "00:01:01.000 --> 00:01:04.000\n"
+    "That is about forty spaces.\n\n"
+    "00:01:04.000 --> 00:01:09.000\n"
+    "In all these years no neighbor has had a serious sting.\n";
+
+static void test_generalising_rules(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, LESSON_VTT, "en");
+    static const char *const fingers[] = {"middle finger", "ring finger"};
+    rb_answer_question q[] = {
+        {.question = "Does the teacher rest his little finger on the top of the guitar?"},
+        {.question = "Does she use a heated knife?"},
+        {.question = "Should broken glass go into a box rather than the trash?"},
+        {.question = "Is a member of the council sick?"},
+        {.question = "Were the water mains laid before 1950?"},
+        {.question = "Were the water mains laid after 1960?"},
+        {.question = "Does only the male dance?"},
+        {.question = "When diluting an acid, should you add the acid to the water?"},
+        {.question = "Which finger plays the high E string?", .options = fingers,
+         .noptions = 2},
+        {.question = "Will the harbor bike lane remove parking spaces?"},
+        {.question = "Has a neighbor ever been stung?"},
+    };
+    size_t n = sizeof q / sizeof q[0];
+    rb_answer a[sizeof q / sizeof q[0]];
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
+    check_invariants(q, a, n, 500);
+    for (size_t i = 0; i < n; i++)
+        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
+               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
+               a[i].reasoning);
+    /* "I don't do that." denies the sentence before it. */
+    assert_string_equal(a[0].answer, "no");
+    assert_string_equal(a[0].reasoning,
+                        "At 00:00: \"Some players plant the little finger on the top of the "
+                        "guitar as an anchor.\" The statement is negated (\"don't\").");
+    /* "..., but I don't have one." */
+    assert_string_equal(a[1].answer, "no");
+    assert_non_null(strstr(a[1].reasoning, "negated (\"don't\")"));
+    /* The question itself rejects "the trash": its negation agrees. */
+    assert_string_equal(a[2].answer, "yes");
+    /* "member" is the head of "Councilmember": every word found (without the
+     * compound rule "member" counted as missing, confidence 0.70). */
+    assert_false(a[3].skipped);
+    assert_string_equal(a[3].answer, "yes");
+    assert_float_equal(a[3].confidence, 0.8961, 1e-3);
+    assert_non_null(strstr(a[3].reasoning, "Councilmember Brooks"));
+    /* "nineteen forties" is 1940: before 1950, not after 1960. */
+    assert_string_equal(a[4].answer, "yes");
+    assert_string_equal(a[5].answer, "no");
+    assert_non_null(strstr(a[5].reasoning, "It says \"nineteen forties\", not \"1960\"."));
+    /* "only the male" against "both birds dance". */
+    assert_string_equal(a[6].answer, "no");
+    assert_non_null(strstr(a[6].reasoning, "It says \"both\""));
+    /* A leading "When..." clause does not make a wh-question. */
+    assert_false(a[7].skipped);
+    assert_string_equal(a[7].answer, "yes");
+    /* The option the question's words surround. */
+    assert_string_equal(a[8].answer, "ring finger");
+    /* "bike lane" and "spaces" are three sentences apart: "spaces" gets
+     * proximity credit (without it the confidence was 0.79). */
+    assert_false(a[9].skipped);
+    assert_string_equal(a[9].answer, "yes");
+    assert_float_equal(a[9].confidence, 0.8699, 1e-3);
+    /* "stung" is a form of "sting" (irregular verbs), and "no neighbor" negates. */
+    assert_string_equal(a[10].answer, "no");
+    assert_non_null(strstr(a[10].reasoning, "negated (\"no\")"));
+    /* Every word found (0.55 while "stung" was a word the transcript lacks). */
+    assert_float_equal(a[10].confidence, 0.8656, 1e-3);
+    rb_answers_free(a, n);
+    tx_free(&x);
+}
+
+/* German: numbers written as one word, compounds, capitals that are nouns. */
+static const char *KRANICH_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Im Herbst rasten die Kraniche an der Ostseeküste.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Heute brüten in Deutschland wieder dreiundzwanzig tausend Paare.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "Der rote Fleck auf dem Kopf ist nackte Haut, bei Aufregung wird er rot.\n\n"
+    "00:00:20.000 --> 00:00:24.000\n"
+    "Viele Kranichbeobachter kommen am Abend.\n\n"
+    "00:00:24.000 --> 00:00:29.000\n"
+    "Bei der Balz tanzen beide, das Männchen genauso wie das Weibchen.\n";
+
+static void test_german_compounds(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, KRANICH_VTT, "de");
+    rb_answer_question q[] = {
+        {.question = "Rasten Kraniche im Herbst an der Ostsee?"},
+        {.question = "Brüten in Deutschland zwanzigtausend Paare?"},
+        {.question = "Brüten in Deutschland dreiundzwanzigtausend Paare?"},
+        {.question = "Ist der rote Fleck am Kopf des Vogels nackte Haut?"},
+        {.question = "Kommen am Abend viele Beobachter?"},
+        {.question = "Tanzt bei der Balz nur das Männchen?"},
+    };
+    size_t n = sizeof q / sizeof q[0];
+    rb_answer a[sizeof q / sizeof q[0]];
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
+    check_invariants(q, a, n, 500);
+    for (size_t i = 0; i < n; i++)
+        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
+               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
+               a[i].reasoning);
+    /* "Ostsee" is the first part of "Ostseeküste". */
+    assert_string_equal(a[0].answer, "yes");
+    /* 20000 against 23000 written as words. */
+    assert_string_equal(a[1].answer, "no");
+    assert_non_null(strstr(a[1].reasoning, "It says \"dreiundzwanzig tausend\""));
+    assert_string_equal(a[2].answer, "yes");
+    /* German capitalises nouns: "Aufregung" is not a name contradicting "Vogels". */
+    assert_string_equal(a[3].answer, "yes");
+    assert_null(strstr(a[3].reasoning, "It says"));
+    /* "Beobachter" is the head of "Kranichbeobachter". */
+    assert_string_equal(a[4].answer, "yes");
+    assert_non_null(strstr(a[4].reasoning, "Kranichbeobachter"));
+    /* "nur das Männchen" against "beide". */
+    assert_string_equal(a[5].answer, "no");
+    rb_answers_free(a, n);
+    tx_free(&x);
+}
+
 /* Hostile or odd inputs still give answers that obey every post-rule. */
 static void test_odd_inputs(void **state)
 {
@@ -316,6 +485,13 @@ static void test_odd_inputs(void **state)
         k += (size_t)snprintf(longq + k, sizeof longq - k, "w%dx ", i);
     longq[599] = '?';
     longq[600] = '\0';
+    /* Number words without end: read up to a bound, never overflowing
+     * (UBSan checks this in the sanitizer build). */
+    char numq[700];
+    size_t nk = (size_t)snprintf(numq, sizeof numq, "Is it ");
+    for (int i = 0; i < 30; i++)
+        nk += (size_t)snprintf(numq + nk, sizeof numq - nk, "%s ", i % 3 ? "hundred" : "ninety");
+    snprintf(numq + nk, sizeof numq - nk, "millimeters wide?");
     static const char *const same[] = {"pine", "pine", "PINE"};
     static const char *const stops[] = {"the", "of it", "and"};
     static const char *const emoji[] = {"🐦 bird", "🌲 tree"};
@@ -329,6 +505,7 @@ static void test_odd_inputs(void **state)
         {.question = "\"\"\" ??? !!!", .free_form = 1},
         {.question = "Is the birdhouse built from pine wood? "
                      "Is the birdhouse built from pine wood?"},
+        {.question = numq},
     };
     size_t n = sizeof q / sizeof q[0];
     rb_answer a[sizeof q / sizeof q[0]];
@@ -344,6 +521,8 @@ static void test_odd_inputs(void **state)
     assert_string_equal(a[4].answer, "🌲 tree");
     assert_true(a[6].skipped);
     assert_string_equal(a[7].answer, "yes");
+    /* Not thirty: the huge number contradicts it. */
+    assert_string_equal(a[8].answer, "no");
     rb_answers_free(a, n);
     tx_free(&x);
 }
@@ -532,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_birdhouse),     cmocka_unit_test(test_free_form_cut),
         cmocka_unit_test(test_no_transcript), cmocka_unit_test(test_french),
         cmocka_unit_test(test_german),        cmocka_unit_test(test_odd_inputs),
+        cmocka_unit_test(test_generalising_rules), cmocka_unit_test(test_german_compounds),
         cmocka_unit_test(test_kind),          cmocka_unit_test(test_post_rules),
         cmocka_unit_test(test_cut),           cmocka_unit_test(test_cost_one_hour),
     };

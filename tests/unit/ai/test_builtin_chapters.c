@@ -4,7 +4,9 @@
  * 0.5 s, a bicycle repair from 116.78 s, sourdough bread from 224.36 s, end
  * 333.2 s) and deux_sujets.fr.vtt (a vegetable garden, then crêpes from
  * 58.5 s, end 113.4 s), three_topics_nopunct.en.vtt (the first without
- * punctuation). The expected outputs are exact: the engine is
+ * punctuation), zwei_themen.de.vtt (tomatoes in the garden, then rye bread
+ * from 53 s after "Also, jetzt zum Brot.", end 104.5 s; "So" opens four
+ * sentences as the adverb "that way", never as a marker). The expected outputs are exact: the engine is
  * deterministic. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "ai/builtin_chapters.h"
 #include "ai/transcript.h"
@@ -182,7 +185,7 @@ static void test_granularity(void **state)
     static const int64_t starts[] = {0, 116780, 224360, 295280};
     static const char *const titles[] = {"Honey bee colonies and frame",
                                          "Rim brake pads and new inner tube",
-                                         "One hundred grams and sourdough starter",
+                                         "Sourdough starter and one hundred grams",
                                          "Crumb turns gummy and best sourdough loaf"};
     expect(&fine, starts, titles, 4);
     rb_chapters_free(&coarse);
@@ -219,6 +222,79 @@ static void test_duration_bounds(void **state)
                                          "Sourdough starter and one hundred grams"};
     expect(&l, starts, titles, 3);
     rb_chapters_free(&l);
+    built_free(&b);
+}
+
+/* German: the boundary is found at "Also, jetzt zum Brot." and every title
+ * phrase ends on a capitalised word (German nouns are capitalised, and a
+ * noun phrase ends on its noun), so no verb-final fragment such as "Grüne
+ * Tomaten reifen" leads. */
+static void test_german(void **state)
+{
+    (void)state;
+    built b;
+    build_fixture("zwei_themen.de.vtt", "de", &b);
+    rb_chapter_list l;
+    run(&b, RB_CHAPTER_DESCRIPTIVE, RB_CHAPTER_FINE, 0, &l);
+    static const int64_t starts[] = {0, 53000};
+    static const char *const titles[] = {"Ersten roten Tomaten und Mai ins Beet",
+                                         "Brot und über Nacht Zeit"};
+    expect(&l, starts, titles, 2);
+    rb_chapters_free(&l);
+    for (int gran = RB_CHAPTER_COARSE; gran <= RB_CHAPTER_FINE; gran++) {
+        run(&b, RB_CHAPTER_DESCRIPTIVE, gran, 0, &l);
+        for (size_t i = 0; i < l.n; i++) {
+            /* The last word of each phrase: before " und " and at the end. */
+            const char *t = l.items[i].title, *und = strstr(t, " und ");
+            const char *ends[2] = {t + strlen(t), und ? und : NULL};
+            for (int k = 0; k < 2; k++) {
+                if (!ends[k])
+                    continue;
+                const char *w = ends[k];
+                while (w > t && w[-1] != ' ')
+                    w--;
+                utf8proc_int32_t cp;
+                assert_true(utf8proc_iterate((const utf8proc_uint8_t *)w, -1, &cp) > 0);
+                if (!utf8proc_isupper(cp))
+                    fail_msg("title \"%s\": a phrase ends on a lower-case word", t);
+            }
+        }
+        rb_chapters_free(&l);
+    }
+    built_free(&b);
+}
+
+/* English verbs without a tagger: "still" and "surprises" follow the
+ * subject pronoun "it" in every use, so "still surprises (people)" is a
+ * verb phrase and yields to noun phrases in every style. */
+static void test_verb_phrase_yields(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "Welcome back to the show.", "Today my guest keeps bees on city roofs.",
+        "It still surprises people that bees thrive downtown.", "The rooftop hives face south.",
+        "Honestly, it still surprises me too.", "Each rooftop hive holds about forty thousand bees.",
+        "City bees find linden trees and balcony flowers.",
+        "Rooftop hives need a water source nearby.", NULL};
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "WEBVTT\n\n");
+    for (int i = 0; lines[i]; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              "00:00:%02d.500 --> 00:00:%02d.500\n%s\n\n", i * 5, i * 5 + 4,
+                              lines[i]);
+    assert_true(n < sizeof text);
+    built b;
+    build_text(text, n, "en", &b);
+    for (int style = RB_CHAPTER_DESCRIPTIVE; style <= RB_CHAPTER_PLATFORM_NEUTRAL; style++) {
+        rb_chapter_list l;
+        run(&b, style, RB_CHAPTER_BALANCED, 0, &l);
+        assert_int_equal(l.n, 1);
+        if (strstr(l.items[0].title, "urprises"))
+            fail_msg("style %d: \"%s\"", style, l.items[0].title);
+        if (style == RB_CHAPTER_PUNCHY)
+            assert_string_equal(l.items[0].title, "City roofs");
+        rb_chapters_free(&l);
+    }
     built_free(&b);
 }
 
@@ -435,6 +511,8 @@ int main(void)
         cmocka_unit_test(test_granularity),
         cmocka_unit_test(test_duration_bounds),
         cmocka_unit_test(test_french),
+        cmocka_unit_test(test_german),
+        cmocka_unit_test(test_verb_phrase_yields),
         cmocka_unit_test(test_tiny),
         cmocka_unit_test(test_no_punctuation),
         cmocka_unit_test(test_repair),

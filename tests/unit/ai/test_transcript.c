@@ -166,9 +166,8 @@ static void test_sentences_across_cues(void **state)
     rb_transcript_free(t);
 }
 
-/* What ICU 72 (with "@ss=standard" suppressions) does: "Mr." and "Mrs." do
- * not end a sentence, "e.g." before a lower-case word neither; "Dr." is not
- * in the CLDR English suppression list, so "Dr. Smith" is split. */
+/* "Mr.", "Mrs.", "Dr." and "e.g." do not end a sentence (the project's
+ * list, after_abbreviation() in transcript.c). */
 static void test_abbreviations(void **state)
 {
     (void)state;
@@ -176,11 +175,10 @@ static void test_abbreviations(void **state)
                              "Mr. Jones met Mrs. Brown. Bring tools, e.g. a hammer. "
                              "Dr. Smith arrived.\n",
                              "en", -1, -1);
-    assert_int_equal(t->nsentences, 4);
+    assert_int_equal(t->nsentences, 3);
     assert_string_equal(t->sentences[0].text, "Mr. Jones met Mrs. Brown.");
     assert_string_equal(t->sentences[1].text, "Bring tools, e.g. a hammer.");
-    assert_string_equal(t->sentences[2].text, "Dr.");
-    assert_string_equal(t->sentences[3].text, "Smith arrived.");
+    assert_string_equal(t->sentences[2].text, "Dr. Smith arrived.");
     rb_transcript_free(t);
 }
 
@@ -247,6 +245,37 @@ static void test_named_speakers(void **state)
     assert_string_equal(t->cues[5].text, "[music playing] la la");
     assert_string_equal(t->cues[6].speaker, "");
     rb_transcript_free(t);
+}
+
+/* Sentences end at every period in French and German too (ICU's own
+ * suppression lists swallowed "blanc. Je" and "größer. Viele"), but not
+ * after an abbreviation or an initial. */
+static void test_sentences_fr_de_abbreviations(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *lang, *text;
+        size_t n;
+        const char *first, *last;
+    } cases[] = {
+        {"fr", "On peint la chambre en blanc. Je mange du pain avec M. Dupont. Bon.", 3,
+         "On peint la chambre en blanc.", "Bon."},
+        {"de", "Im Sommer wird er gr\u00f6\u00dfer. Viele kommen z.B. im Oktober. Bei Regen nicht.",
+         3, "Im Sommer wird er gr\u00f6\u00dfer.", "Bei Regen nicht."},
+        {"en", "I met Dr. Smith and J. R. Tolkien, e.g. yesterday. It was fun. No. Really.", 4,
+         "I met Dr. Smith and J. R. Tolkien, e.g. yesterday.", "Really."},
+        {"es", "Habl\u00e9 con la Sra. Garc\u00eda. Todo bien.", 2,
+         "Habl\u00e9 con la Sra. Garc\u00eda.", "Todo bien."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char vtt[512];
+        snprintf(vtt, sizeof vtt, "WEBVTT\n\n00:00.000 --> 00:05.000\n%s\n", cases[i].text);
+        rb_transcript *t = build(vtt, cases[i].lang, -1, -1);
+        assert_int_equal(t->nsentences, cases[i].n);
+        assert_string_equal(t->sentences[0].text, cases[i].first);
+        assert_string_equal(t->sentences[t->nsentences - 1].text, cases[i].last);
+        rb_transcript_free(t);
+    }
 }
 
 /* Malformed markup never reads past the text and degrades to literal text. */
@@ -465,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_abbreviations),
         cmocka_unit_test(test_tags_entities_speakers),
         cmocka_unit_test(test_named_speakers),
+        cmocka_unit_test(test_sentences_fr_de_abbreviations),
         cmocka_unit_test(test_markup_edge_cases),
         cmocka_unit_test(test_out_of_order_cues),
         cmocka_unit_test(test_tokens),

@@ -155,7 +155,8 @@ static void test_builtin_end_to_end(void **state)
     assert_string_equal(astr(&r, 0, "reasoning"),
                         "At 00:00: \"Welcome to the workshop, today we build a birdhouse from "
                         "pine wood.\"");
-    assert_float_equal(aconf(&r, 0), 0.87, 1e-9); /* two decimals */
+    /* Two decimals; 0.95 since "built" is read as "build" (docs/builtin-answer.md). */
+    assert_float_equal(aconf(&r, 0), 0.95, 1e-9);
     assert_string_equal(astr(&r, 1, "answer"), "no");
     assert_non_null(strstr(astr(&r, 1, "reasoning"), "negated (\"not\")"));
     assert_string_equal(astr(&r, 2, "answer"), "30 millimeters");
