@@ -867,43 +867,72 @@ static int build_description(const rb_transcript *t, const rb_text_ids *ids,
  * as phrase delimiters in the tag windows only: the description and the
  * taxonomy matching never see them. */
 static const char *TAG_STOP_EN[] = {
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty",
-    "hundred", "thousand", "million", "first", "second", "third", "last", "next", "like",
-    "actually", "really", "basically", "literally", "right", "well", "yes", "kind", "sort",
-    "lot", "lots", "bit", "thing", "things", "stuff", "way", "something", "anything",
-    "everything", "nothing", "someone", "everyone", "people", "person", "guy", "guys", "make",
-    "makes", "made", "making", "go", "goes", "going", "gone", "went", "get", "gets", "got",
-    "getting", "take", "takes", "took", "taken", "put", "puts", "say", "says", "said", "tell",
-    "told", "know", "knew", "think", "thought", "want", "wanted", "need", "needs", "look",
-    "looks", "see", "saw", "seen", "come", "comes", "came", "use", "used", "using", "try",
-    "tried", "give", "gave", "call", "called", "mean", "means", "let", "keep", "start",
-    "started", "find", "found", "feel", "time", "times", "day", "days", "week", "weeks",
-    "year", "years", "month", "months", "today", "good", "great", "big", "little", "small",
-    "much", "many", "new", "old", "different", "another", "whole", "sure", "able", "per",
-    "even", "still", "back", "maybe", "probably", "pretty", "quite", "almost", "enough",
-    "always", "never", "often", "every", "around", "part", "point", "kinds", "yep", "hey",
-    "gonna", "wanna", "gotta", "now", "thank", "thanks", "hello", "welcome", "bye", NULL};
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "thousand", "million", "billion", "minute", "minutes", "hour", "hours", "first",
+    "second", "third", "last", "next", "like", "actually", "really", "basically", "literally",
+    "right", "well", "yes", "kind", "sort", "lot", "lots", "bit", "thing", "things", "stuff",
+    "way", "something", "anything", "everything", "nothing", "someone", "everyone", "people",
+    "person", "guy", "guys", "make", "makes", "made", "making", "go", "goes", "going", "gone",
+    "went", "get", "gets", "got", "getting", "take", "takes", "took", "taken", "put", "puts",
+    "say", "says", "said", "tell", "told", "know", "knew", "think", "thought", "want",
+    "wanted", "need", "needs", "look", "looks", "see", "saw", "seen", "come", "comes", "came",
+    "use", "used", "using", "try", "tried", "give", "gave", "call", "called", "mean", "means",
+    "let", "keep", "start", "started", "find", "found", "feel", "time", "times", "day", "days",
+    "week", "weeks", "year", "years", "month", "months", "today", "good", "great", "big",
+    "little", "small", "much", "many", "new", "old", "different", "another", "whole", "sure",
+    "able", "per", "even", "still", "back", "maybe", "probably", "pretty", "quite", "almost",
+    "enough", "always", "never", "often", "every", "around", "part", "point", "kinds", "yep",
+    "hey", "gonna", "wanna", "gotta", "now", "thank", "thanks", "hello", "welcome", "bye", NULL};
 static const char *TAG_STOP_FR[] = {
-    "bien", "tout", "tous", "toute", "toutes", "si", "comme", "peu", "très", "plus", "moins",
-    "aussi", "alors", "donc", "voilà", "vraiment", "faire", "fait", "faut", "peut", "chose",
-    "choses", "fois", "jour", "jours", "an", "ans", "deux", "trois", "premier", "première",
-    "après", "avant", "encore", "déjà", "toujours", "là", "bon", "bonne", "petit", "petite",
-    "grand", "grande", "va", "vais", "allez", "dire", "dit", "quand", "ensuite", "puis",
-    "juste", "vrai", "quelque", "rien", "gens", "beaucoup", "trop", "assez", "autre",
+    "un", "une", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze",
+    "treize", "quatorze", "quinze", "seize", "vingt", "trente", "quarante", "cinquante",
+    "soixante", "cent", "cents", "mille", "million", "millions", "minute", "minutes", "heure",
+    "heures", "bien", "tout", "tous", "toute", "toutes", "si", "comme", "peu", "très", "plus",
+    "moins", "aussi", "alors", "donc", "voilà", "vraiment", "faire", "fait", "faut", "peut",
+    "chose", "choses", "fois", "jour", "jours", "an", "ans", "deux", "trois", "premier",
+    "première", "après", "avant", "encore", "déjà", "toujours", "là", "bon", "bonne", "petit",
+    "petite", "grand", "grande", "va", "vais", "allez", "dire", "dit", "quand", "ensuite",
+    "puis", "juste", "vrai", "quelque", "rien", "gens", "beaucoup", "trop", "assez", "autre",
     "autres", "chaque", "mettre", "met", "prendre", "prend", "avoir", "être", NULL};
 static const char *TAG_STOP_ES[] = {
-    "bueno", "buena", "está", "están", "estar", "estamos", "es", "ser", "son", "muy", "más",
-    "menos", "también", "entonces", "luego", "primero", "primera", "después", "ahí", "aquí",
-    "allí", "así", "cosa", "cosas", "vez", "veces", "día", "días", "año", "años", "dos",
-    "tres", "uno", "hacer", "hace", "hay", "va", "vamos", "voy", "poco", "mucho", "mucha",
-    "muchos", "todo", "toda", "todos", "todas", "ya", "bien", "sí", "pues", "claro", "gente",
-    "otro", "otra", "otros", "cada", "decir", "dice", "tener", "tiene", "tenemos", "ir", NULL};
+    "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce", "trece",
+    "catorce", "quince", "dieciséis", "veinte", "treinta", "cuarenta", "cincuenta", "sesenta",
+    "setenta", "ochenta", "noventa", "cien", "ciento", "cientos", "mil", "millón", "millones",
+    "minuto", "minutos", "hora", "horas", "bueno", "buena", "está", "están", "estar",
+    "estamos", "es", "ser", "son", "muy", "más", "menos", "también", "entonces", "luego",
+    "primero", "primera", "después", "ahí", "aquí", "allí", "así", "cosa", "cosas", "vez",
+    "veces", "día", "días", "año", "años", "dos", "tres", "uno", "hacer", "hace", "hay", "va",
+    "vamos", "voy", "poco", "mucho", "mucha", "muchos", "todo", "toda", "todos", "todas", "ya",
+    "bien", "sí", "pues", "claro", "gente", "otro", "otra", "otros", "cada", "decir", "dice",
+    "tener", "tiene", "tenemos", "ir", NULL};
 static const char *TAG_STOP_DE[] = {
-    "gut", "ganz", "mal", "schon", "immer", "wirklich", "eigentlich", "machen", "macht",
-    "gibt", "geht", "gehen", "sagen", "sehen", "kommen", "jahr", "jahre", "tag", "tage",
-    "zwei", "drei", "eins", "erste", "ding", "dinge", "leute", "viel", "viele", "mehr",
-    "jetzt", "dann", "heute", "einfach", "genau", "halt", "etwas", "andere", "jeder",
-    "haben", "werden", "wurde", NULL};
+    "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf", "zwanzig",
+    "dreissig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig", "neunzig", "hundert",
+    "tausend", "million", "millionen", "minute", "minuten", "stunde", "stunden", "gut", "ganz",
+    "mal", "schon", "immer", "wirklich", "eigentlich", "machen", "macht", "gibt", "geht",
+    "gehen", "sagen", "sehen", "kommen", "jahr", "jahre", "tag", "tage", "zwei", "drei",
+    "eins", "erste", "ding", "dinge", "leute", "viel", "viele", "mehr", "jetzt", "dann",
+    "heute", "einfach", "genau", "halt", "etwas", "andere", "jeder", "haben", "werden",
+    "wurde",
+    /* The Snowball German stop words that the abridged transcript list
+     * (src/ai/stopwords.c) leaves out: demonstratives, inflected pronouns,
+     * modals, adverbs and prepositions such as "diese", "wieder", "über". */
+    "allem", "allen", "aller", "alles", "ander", "anderem", "anderen", "anderer", "anderes",
+    "anderm", "andern", "anders", "euer", "eure", "hatten", "hattest", "hattet", "hinter",
+    "jede", "jedem", "jeden", "jedes", "jener", "jenem", "jenen", "jenes", "kannst", "können",
+    "könnt", "meine", "muss", "musst", "müssen", "müsst", "nachdem", "nein", "seid", "seine",
+    "soll", "sollen", "sollst", "sollt", "sonst", "soweit", "sowie", "unsere", "wann", "warum",
+    "weiter", "weitere", "werde", "werdet", "weshalb", "wieder", "wieso", "wirst", "woher",
+    "wohin", "über", "dies", "diese", "diesem", "diesen", "dieser", "dieses", "dort", "einig",
+    "einige", "einigem", "einigen", "einiger", "einiges", "einmal", "gegen", "gewesen", "hab",
+    "habe", "hin", "ihnen", "ihrem", "ihren", "ihrer", "ihres", "indem", "keinem", "keinen",
+    "keiner", "keines", "manche", "manchem", "manchen", "mancher", "manches", "meinem",
+    "meinen", "meiner", "meines", "musste", "nichts", "selbst", "solche", "solchem", "solchen",
+    "solcher", "solches", "um", "unserem", "unseren", "unserer", "unseres", "während", "warst",
+    "weg", "welche", "welchem", "welchen", "welcher", "welches", "will", "wollen", "wollte",
+    "würde", "würden", "zwar", "zwischen", NULL};
 
 static const char *const *tag_stop_list(const char *lang)
 {
@@ -1065,6 +1094,7 @@ typedef struct subphrase {
     char *surface;   /* case-folded words as spoken */
     size_t words;
     size_t count;    /* occurrences: sum of tf of the RAKE phrases holding it */
+    int drop;        /* names a person spoken to, or is no English noun phrase */
     double score;
 } subphrase;
 
@@ -1133,7 +1163,6 @@ static int dominated(const subphrase *sp, size_t nsp, size_t i)
             return 1;
     return 0;
 }
-
 /* ---- casing of tags ------------------------------------------------------ */
 
 /* How each content word (by stem id) is written where its case carries
@@ -1244,7 +1273,7 @@ static int put_upper(rb_buf *b, const char *w, size_t len)
 #define CASE_MAX_WORDS 8
 
 static char *cased_surface(const seq_index *x, const case_stats *c, const char *key,
-                           const char *surface)
+                           const char *surface, int german)
 {
     int wc[CASE_MAX_WORDS] = {0};
     size_t n = 0;
@@ -1255,7 +1284,9 @@ static char *cased_surface(const seq_index *x, const case_stats *c, const char *
         while (*k == ' ')
             k++;
     }
-    for (size_t i = n; i-- > 1;)
+    /* Not in German, where every noun has a capital, so a capitalised word
+     * says nothing about a name ("flachen Wasser"). */
+    for (size_t i = n; i-- > 1 && !german;)
         if (wc[i] == 1 && wc[i - 1] == 0)
             wc[i - 1] = 1;
     rb_buf b;
@@ -1283,6 +1314,279 @@ static char *cased_surface(const seq_index *x, const case_stats *c, const char *
     return out ? out : strdup("");
 }
 
+/* ---- what a word is: noun evidence and vocatives ----------------------- */
+
+/* Words that open a noun phrase: articles, demonstratives, possessives and,
+ * in English, the prepositions that take a noun ("of the", "in Redis"). The
+ * content words right after one, up to the next stop word or punctuation,
+ * are in noun position ("the [protected bike lane]"). French and Spanish
+ * prepositions are left out because they also take infinitives ("pour
+ * peindre", "para comer"), and so is English "to". German needs no list:
+ * its nouns are written with a capital (noun_ratio). Matched on the
+ * case-folded word. */
+static const char *const NP_EN[] = {
+    "a", "an", "the", "this", "that", "these", "those", "my", "your", "his", "her", "its",
+    "our", "their", "some", "any", "no", "every", "each", "of", "in", "on", "at", "with",
+    "for", "from", "about", "into", "onto", "by", "under", "over", "through", "during",
+    "between", "among", "against", "within", "without", "across", "behind", "inside",
+    "toward", "towards", "via", "per", NULL};
+static const char *const NP_FR[] = {
+    "le", "la", "les", "un", "une", "des", "du", "au", "aux", "ce", "cet", "cette", "ces",
+    "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "nos", "votre", "vos",
+    "leur", "leurs", "chaque", NULL};
+static const char *const NP_ES[] = {
+    "el", "la", "los", "las", "un", "una", "unos", "unas", "del", "al", "este", "esta",
+    "estos", "estas", "ese", "esa", "esos", "esas", "mi", "mis", "tu", "tus", "su", "sus",
+    "nuestro", "nuestra", "nuestros", "nuestras", "cada", NULL};
+
+/* Prepositions of French and Spanish: they take infinitives as well as
+ * nouns, so they count as noun evidence only before a capitalised word
+ * ("en Oaxaca", "à Paris"), which an infinitive never is. */
+static const char *const PREP_FR[] = {
+    "à", "de", "en", "dans", "sur", "avec", "pour", "par", "vers", "chez", "sans", "sous", NULL};
+static const char *const PREP_ES[] = {
+    "a", "de", "en", "con", "por", "para", "desde", "hasta", "hacia", "sin", "sobre", NULL};
+
+/* Words after which a verb comes: subject pronouns, modals, "to" and
+ * negated auxiliaries in English ("we knead", "to play", "can't cut"); the
+ * clitic pronouns and the negation in French and Spanish ("on passe", "se
+ * llama", "no hay"). The content word right after one is in verb
+ * position. */
+static const char *const VP_EN[] = {
+    "i", "you", "we", "they", "he", "she", "to", "can", "will", "would", "should", "could",
+    "must", "might", "may", "don't", "doesn't", "didn't", "won't", "can't", "let's", NULL};
+static const char *const VP_FR[] = {
+    "je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "ne", "se", "me", "te",
+    "pour", NULL};
+static const char *const VP_ES[] = {
+    "yo", "tú", "se", "me", "te", "nos", "os", "lo", "le", "les", "no", "para", "a", NULL};
+
+static const char *const *np_openers(const char *lang)
+{
+    char p[16];
+    rb_transcript_primary_lang(lang, p, sizeof p);
+    if (strcmp(p, "fr") == 0)
+        return NP_FR;
+    if (strcmp(p, "es") == 0)
+        return NP_ES;
+    if (!p[0] || strcmp(p, "en") == 0)
+        return NP_EN;
+    return NULL;
+}
+
+static int in_list(const char *const *l, const char *w)
+{
+    for (; l && *l; l++)
+        if (strcmp(*l, w) == 0)
+            return 1;
+    return 0;
+}
+
+/* Per content word (stem id) of the transcript. */
+typedef struct word_stats {
+    uint32_t *np;      /* occurrences in noun position (see NP_EN) */
+    uint32_t *vp;      /* occurrences in verb position (see VP_EN) */
+    uint32_t *voc;     /* occurrences set off as a vocative ("Thank you, Sam.") */
+    int german;        /* nouns are capitalised: case_stats replaces np and vp */
+    int french;        /* articles elide into the word ("l'eau") */
+    int rules;         /* the language has these rules (en, fr, es, de) */
+} word_stats;
+
+static void word_stats_free(word_stats *w)
+{
+    free(w->np);
+    free(w->voc);
+    free(w->vp);
+    memset(w, 0, sizeof *w);
+}
+
+/* 1 when the first letter of the len bytes at s is upper case. */
+static int starts_upper(const char *s, size_t len)
+{
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &cp);
+    if (n <= 0)
+        return 0;
+    utf8proc_category_t cat = utf8proc_category(cp);
+    return cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
+}
+
+/* 1 when bytes [a, b) of s hold anything but spaces (punctuation). */
+static int gap_has_punct(const char *s, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        if (!isspace((unsigned char)s[i]))
+            return 1;
+    return 0;
+}
+
+/* 1 when bytes [a, b) of s hold a comma. */
+static int gap_has_comma(const char *s, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        if (s[i] == ',')
+            return 1;
+    return 0;
+}
+
+static int word_stats_build(const rb_transcript *t, const seq_index *x, word_stats *w,
+                            rb_err *err)
+{
+    memset(w, 0, sizeof *w);
+    size_t nv = x->ids.nvocab + 1;
+    w->np = calloc(nv, sizeof *w->np);
+    w->voc = calloc(nv, sizeof *w->voc);
+    w->vp = calloc(nv, sizeof *w->vp);
+    if (!w->np || !w->voc || !w->vp) {
+        word_stats_free(w);
+        return OOM(err);
+    }
+    char p[16];
+    rb_transcript_primary_lang(t->language, p, sizeof p);
+    w->german = strcmp(p, "de") == 0;
+    w->french = strcmp(p, "fr") == 0;
+    w->rules = w->german || np_openers(t->language) != NULL;
+    const char *const *open = np_openers(t->language);
+    int fr = strcmp(p, "fr") == 0;
+    const char *const *prep = fr ? PREP_FR : strcmp(p, "es") == 0 ? PREP_ES : NULL;
+    static const char *const link_fr[] = {"de", "à", NULL}, *const link_es[] = {"de", NULL};
+    const char *const *link = fr ? link_fr : prep ? link_es : NULL;
+    const char *const *verbal = fr ? VP_FR : prep ? VP_ES : open ? VP_EN : NULL;
+    for (size_t u = 0; u < t->nsentences && u < x->ids.nunits; u++) {
+        const rb_transcript_sentence *s = &t->sentences[u];
+        size_t base = x->ids.unit_off[u], tlen = strlen(s->text);
+        int np = 0, after_prep = 0, head_noun = 0, verb = 0;
+        for (size_t j = 0; j < s->ntokens && base + j < x->ids.unit_off[u + 1]; j++) {
+            const rb_transcript_token *k = &s->tokens[j];
+            size_t prev_end = j ? s->tokens[j - 1].offset + s->tokens[j - 1].len : 0;
+            if (j && gap_has_punct(s->text, prev_end, k->offset))
+                np = after_prep = head_noun = verb = 0;
+            int32_t id = x->ids.ids[base + j];
+            /* Numerals are left out on purpose: what follows them is
+             * mostly a unit ("forty spaces", "ten percent", "200 grams"). */
+            int opener = in_list(open, k->norm);
+            if (id < 0 || k->is_stop || opener) {
+                /* French and Spanish build compound nouns as noun + de/à +
+                 * noun ("pâte à pizza", "ruban de masquage"). */
+                np = opener || (head_noun && in_list(link, k->norm));
+                after_prep = in_list(prep, k->norm);
+                verb = in_list(verbal, k->norm);
+                head_noun = 0;
+                if (id < 0 || opener)
+                    continue;
+            }
+            /* French elides the article into the word ("l'eau"), and the
+             * "de" of a compound noun ("pot d'enduit"). */
+            int is_np = np || (after_prep && starts_upper(s->text + k->offset, k->len)) ||
+                        (fr && strncmp(k->norm, "l'", 2) == 0) ||
+                        (fr && head_noun && strncmp(k->norm, "d'", 2) == 0);
+            w->np[id] += (uint32_t)is_np;
+            w->vp[id] += (uint32_t)(verb && !is_np);
+            verb = 0;
+            after_prep = 0;
+            /* In French and Spanish the noun comes first and its adjectives
+             * follow it ("une pizza croustillante"): only the first word
+             * after the article is in noun position. */
+            head_noun = prep && is_np;
+            if (prep)
+                np = 0;
+            /* A vocative is a lone word set off by commas at the edge of
+             * the sentence: "Sam, you're up", "Thank you, Sam." It names
+             * whom the speaker talks to, not what they talk about. */
+            size_t end = k->offset + k->len;
+            size_t next = j + 1 < s->ntokens ? s->tokens[j + 1].offset : tlen;
+            int starts = j == 0, ends = j + 1 == s->ntokens;
+            if (s->ntokens > 1 &&
+                ((starts && !ends && gap_has_comma(s->text, end, next)) ||
+                 (ends && !starts && gap_has_comma(s->text, prev_end, k->offset))))
+                w->voc[id]++;
+        }
+    }
+    return RB_OK;
+}
+
+/* 1 when the last word of s ends in "-ed" (not "-eed") and has 5 bytes or
+ * more: an English past tense or participle ("lived", "protected"). */
+static int ends_past(const char *s)
+{
+    const char *w = strrchr(s, ' ');
+    w = w ? w + 1 : s;
+    size_t n = strlen(w);
+    return n >= 5 && strcmp(w + n - 2, "ed") == 0 && w[n - 3] != 'e';
+}
+
+/* 1 when a word before the last of an English phrase is a plural common
+ * noun: written lower case, ending in "s" (not "ss", "us", "is"), 4 bytes
+ * or more, and stemmed to something shorter than itself ("students" ->
+ * "student"). `key` holds one stem per word of `surface`. */
+static int plural_modifier(const seq_index *x, const case_stats *c, const char *key,
+                           const char *surface)
+{
+    const char *k = key, *w = surface;
+    while (*k && *w) {
+        size_t kl = strcspn(k, " "), wl = strcspn(w, " ");
+        const char *kn = k + kl, *wn = w + wl;
+        while (*kn == ' ')
+            kn++;
+        while (*wn == ' ')
+            wn++;
+        if (!*wn)
+            return 0; /* the last word, the head, may be plural */
+        if (wl >= 4 && w[wl - 1] == 's' && w[wl - 2] != 's' && w[wl - 2] != 'u' &&
+            w[wl - 2] != 'i' && kl < wl && word_case(x, c, k, kl) == 0)
+            return 1;
+        k = kn;
+        w = wn;
+    }
+    return 0;
+}
+
+/* The id of the i-th word (0-based) of a ' '-joined stem key; -1 when
+ * absent. i = (size_t)-1 means the last word. */
+static int32_t key_word_id(const seq_index *x, const char *key, size_t i)
+{
+    size_t n = 0;
+    const char *k = key, *pick = NULL;
+    size_t pick_len = 0;
+    while (*k) {
+        size_t kl = strcspn(k, " ");
+        if (n == i || i == (size_t)-1) {
+            pick = k;
+            pick_len = kl;
+        }
+        if (n == i)
+            break;
+        n++;
+        k += kl;
+        while (*k == ' ')
+            k++;
+    }
+    char buf[256];
+    if (!pick || pick_len == 0 || pick_len >= sizeof buf)
+        return -1;
+    memcpy(buf, pick, pick_len);
+    buf[pick_len] = '\0';
+    return rb_text_ids_lookup(&x->ids, buf);
+}
+
+/* How much a word behaves like a noun: the share of noun-position
+ * evidence among all positional evidence, with Laplace's add-one smoothing
+ * so that a word seen in neither position scores a neutral 0.5 and a
+ * word seen once does not swing to 0 or 1. English, French and Spanish count
+ * noun positions against verb positions (word_stats_build); German counts
+ * capitalised against lower-case uses inside sentences, since every German
+ * noun has a capital. A language without rules weighs every word 1. */
+static double noun_ratio(const case_stats *c, const word_stats *w, int32_t id)
+{
+    if (!w->rules)
+        return 1.0;
+    if (id < 0)
+        return 0.5;
+    double yes = w->german ? c->cap[id] : w->np[id];
+    double no = w->german ? c->lower[id] : w->vp[id];
+    return (yes + 1.0) / (yes + no + 2.0);
+}
+
 /* Key phrases as candidate tags, best first.
  *
  * RAKE (rb_keyphrases) finds the candidate phrases: maximal runs of content
@@ -1293,9 +1597,13 @@ static char *cased_surface(const seq_index *x, const case_stats *c, const char *
  * for tags each phrase is broken into its sub-phrases of 1-3 words; a
  * sub-phrase's count sums the counts of every phrase holding it
  * ("sourdough starter" inside "healthy sourdough starter" and "active
- * sourdough starter"), and it scores count x length weight. Numbers and
- * phrases of several words said only once are dropped, and a sub-phrase whose stems all occur in a higher-ranked one is
- * redundant ("starter" after "sourdough starter"). */
+ * sourdough starter"), and it scores count x length weight x the noun_ratio
+ * of its head word, so the nouns of the topic outrank verbs and adverbs said
+ * as often. Numbers, phrases of several words said only once, phrases naming
+ * a person spoken to, and English phrases that are not noun phrases (a past
+ * form at the end, a plural modifier) are dropped; a sub-phrase whose stems
+ * all occur in a higher-ranked one is redundant ("starter" after "sourdough
+ * starter"). */
 static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, const seq_index *x,
                           size_t cap, strlist *out, rb_err *err)
 {
@@ -1315,6 +1623,7 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
     subphrase *sp = NULL;
     size_t nsp = 0, spcap = 0;
     case_stats cs = {0};
+    word_stats ws = {0};
     if (!texts || !keys) {
         rc = OOM(err);
         goto done;
@@ -1405,17 +1714,47 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
         i = j;
     }
     nsp = m;
-    for (size_t i = 0; i < nsp; i++)
-        sp[i].score = (double)sp[i].count * length_weight(sp[i].words);
+    if (case_stats_build(t, x, &cs, err) != RB_OK || word_stats_build(t, x, &ws, err) != RB_OK) {
+        rc = RB_ERR;
+        goto done;
+    }
+    {
+        char p[16];
+        rb_transcript_primary_lang(t->language, p, sizeof p);
+        /* The head of a noun phrase is its last word in English and
+         * German ("bike lane"), its first in French and Spanish ("mole
+         * negro", "ruban de masquage"). */
+        int english = !p[0] || strcmp(p, "en") == 0;
+        int head_first = strcmp(p, "fr") == 0 || strcmp(p, "es") == 0;
+        for (size_t i = 0; i < nsp; i++) {
+            int32_t head = key_word_id(x, sp[i].key, head_first ? 0 : (size_t)-1);
+            double nr = noun_ratio(&cs, &ws, head);
+            /* A capitalised word said to someone at least twice ("Thanks,
+             * Sam.", "Mayor, ...") names a person in the room, not the
+             * topic: phrases holding it are dropped. */
+            for (size_t k = 0; k < sp[i].words; k++) {
+                int32_t id = key_word_id(x, sp[i].key, k);
+                if (id >= 0 && ws.voc[id] >= 2 && cs.cap[id] > cs.lower[id])
+                    sp[i].drop = 1;
+            }
+            /* English suffix rule: a phrase ending in a past form ("merchants
+             * lived", "Harbor Avenue protected") is a clause cut short, not a
+             * noun phrase ("-eed" words such as "speed" are not past forms). */
+            if (english && ends_past(sp[i].surface))
+                sp[i].drop = 1;
+            /* The modifier of an English compound noun is singular ("bike
+             * lane", "credit card"): a plural common noun followed by more
+             * words is a subject and its verb ("students watch"). */
+            if (english && sp[i].words > 1 && plural_modifier(x, &cs, sp[i].key, sp[i].surface))
+                sp[i].drop = 1;
+            sp[i].score = (double)sp[i].count * length_weight(sp[i].words) * nr;
+        }
+    }
     if (nsp)
         qsort(sp, nsp, sizeof *sp, cmp_sub_score);
     /* Containment is checked among the kept ones only, over a bounded
      * prefix, so an hour of speech stays cheap. */
     size_t limit = cap * 4 < 40 ? 40 : cap * 4;
-    if (case_stats_build(t, x, &cs, err) != RB_OK) {
-        rc = RB_ERR;
-        goto done;
-    }
     size_t *kept = calloc(limit + 1, sizeof *kept);
     size_t nkept = 0;
     if (!kept) {
@@ -1425,7 +1764,7 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
     for (size_t i = 0; i < nsp && nkept < limit && rc == RB_OK; i++) {
         /* A phrase of several words said once is usually an accident of
          * wording ("beehive holds one"); its words still count alone. */
-        if (junk_phrase(sp[i].surface) || (sp[i].words > 1 && sp[i].count < 2) ||
+        if (sp[i].drop || junk_phrase(sp[i].surface) || (sp[i].words > 1 && sp[i].count < 2) ||
             dominated(sp, nsp, i))
             continue;
         int redundant = 0;
@@ -1434,12 +1773,18 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
         if (redundant)
             continue;
         kept[nkept++] = i;
-        if (strlist_push(out, cased_surface(x, &cs, sp[i].key, sp[i].surface)) != RB_OK)
+        /* French writes an elided article into the word ("l'eau"); the
+         * tag is the noun without it. */
+        const char *surf = sp[i].surface;
+        if (ws.french && (strncmp(surf, "l'", 2) == 0 || strncmp(surf, "d'", 2) == 0) && surf[2])
+            surf += 2;
+        if (strlist_push(out, cased_surface(x, &cs, sp[i].key, surf, ws.german)) != RB_OK)
             rc = OOM(err);
     }
     free(kept);
 done:
     case_stats_free(&cs);
+    word_stats_free(&ws);
     for (size_t i = 0; i < nsp; i++) {
         free(sp[i].key);
         free(sp[i].surface);

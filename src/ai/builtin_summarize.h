@@ -4,7 +4,8 @@
  * Description: TextRank (src/ai/textrank.h, centroid fallback) over the
  * sentences; the top sentences, near-duplicates skipped, go back in
  * transcript order. Tags: RAKE + TF-IDF (src/ai/keyphrase.h) over ~30 s cue
- * windows, deduplicated by stem set. Title: the top key phrases in title case
+ * windows, split into counted sub-phrases weighted by how noun-like their
+ * head word is, deduplicated by stem set. Title: the top key phrases in title case
  * joined by a per-language template. docs/builtin-summarize.md is the design
  * note. Everything is deterministic: the same transcript and options give the
  * same bytes.

@@ -65,16 +65,6 @@ static json_t *model_schema(void)
                      "maxLength", 500);
 }
 
-/* One instruction paragraph: the prompt override of that section when the
- * job has one, else the default text. */
-static int paragraph(rb_buf *b, const json_t *overrides, const char *section, const char *dflt)
-{
-    const char *o = json_string_value(json_object_get(overrides, section));
-    if (b->len && rb_buf_puts(b, "\n\n") != RB_OK)
-        return RB_ERR;
-    return rb_buf_puts(b, o && *o ? o : dflt);
-}
-
 static const char *style_guidance(int style)
 {
     switch (style) {
@@ -115,17 +105,17 @@ static int instructions(const rb_textwf *w, const chap_opts *s, int64_t dur_ms, 
     rb_buf b;
     rb_buf_init(&b, INSTRUCTIONS_MAX);
     int rc = RB_OK;
-    rc |= paragraph(&b, ov, "task",
+    rc |= rb_textwf_prompt_section(&b, ov, "task",
                     "You divide a video into chapters for its player, using only its "
                     "transcript, whose lines carry start and end times in seconds.");
-    rc |= paragraph(&b, ov, "output_format",
+    rc |= rb_textwf_prompt_section(&b, ov, "output_format",
                     "Answer with one JSON object: {\"chapters\": [{\"start_time\": <seconds, a "
                     "number>, \"title\": <string>}, ...]}, ordered by start_time.");
-    rc |= paragraph(&b, ov, "chapter_guidelines",
+    rc |= rb_textwf_prompt_section(&b, ov, "chapter_guidelines",
                     "Chapters: start a chapter where the topic changes, at the start time of "
                     "the transcript line that opens the new topic. The first chapter starts "
                     "at 0.");
-    rc |= paragraph(&b, ov, "title_guidelines",
+    rc |= rb_textwf_prompt_section(&b, ov, "title_guidelines",
                     "Titles: short and specific, each different from the others, naming what "
                     "that part of the video is about in the speaker's own terms. No numbering, "
                     "no quotes, no emoji.");

@@ -141,16 +141,6 @@ static json_t *model_schema(void)
                      "maxLength", 200, "maxItems", MODEL_TAGS_MAX);
 }
 
-/* One instruction paragraph: the prompt override of that section when the
- * job has one, else the default text. */
-static int paragraph(rb_buf *b, const json_t *overrides, const char *section, const char *dflt)
-{
-    const char *o = json_string_value(json_object_get(overrides, section));
-    if (b->len && rb_buf_puts(b, "\n\n") != RB_OK)
-        return RB_ERR;
-    return rb_buf_puts(b, o && *o ? o : dflt);
-}
-
 static const char *style_guidance(int style)
 {
     switch (style) {
@@ -173,19 +163,19 @@ static int instructions(const rb_textwf *w, const sum_opts *s, char **out, rb_er
     rb_buf b;
     rb_buf_init(&b, INSTRUCTIONS_MAX);
     int rc = RB_OK;
-    rc |= paragraph(&b, ov, "task",
+    rc |= rb_textwf_prompt_section(&b, ov, "task",
                     "You summarize a video for its catalogue page, using only its transcript. "
                     "Answer with one JSON object holding a title, a description and tags.");
-    rc |= paragraph(&b, ov, "title",
+    rc |= rb_textwf_prompt_section(&b, ov, "title",
                     "Title: a short, specific title naming what the video is about. No quotes, "
                     "no clickbait, no emoji.");
-    rc |= paragraph(&b, ov, "description",
+    rc |= rb_textwf_prompt_section(&b, ov, "description",
                     "Description: a plain summary of what the video covers, typically two to "
                     "four sentences, written as prose (no lists, no markdown).");
-    rc |= paragraph(&b, ov, "keywords",
+    rc |= rb_textwf_prompt_section(&b, ov, "keywords",
                     "Tags: short keyword phrases (one to three words) naming the video's topics, "
                     "most relevant first, each different from the others.");
-    rc |= paragraph(&b, ov, "quality_guidelines",
+    rc |= rb_textwf_prompt_section(&b, ov, "quality_guidelines",
                     "Quality: state only what the transcript says; never invent names, numbers "
                     "or claims; prefer the speaker's own terms.");
     rc |= rb_buf_puts(&b, "\n\nRequirements:");

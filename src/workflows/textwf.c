@@ -378,6 +378,15 @@ int rb_textwf_llm(rb_textwf *w, const char *instructions, const char *request,
     return RB_OK;
 }
 
+int rb_textwf_prompt_section(rb_buf *b, const json_t *overrides, const char *section,
+                             const char *dflt)
+{
+    const char *o = json_string_value(json_object_get(overrides, section));
+    if (b->len && rb_buf_puts(b, "\n\n") != RB_OK)
+        return RB_ERR;
+    return rb_buf_puts(b, o && *o ? o : dflt);
+}
+
 /* ---- accounting ---------------------------------------------------------- */
 
 void rb_textwf_finish(rb_textwf *w, rb_wf_result *out)

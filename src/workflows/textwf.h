@@ -29,6 +29,7 @@
 #include "ai/openai.h"
 #include "ai/transcript.h"
 #include "ai/transcript_doc.h"
+#include "common/buf.h"
 #include "workflows/workflow.h"
 
 enum rb_ai_engine { RB_AI_BUILTIN = 0, RB_AI_OPENAI = 1 };
@@ -91,6 +92,13 @@ int rb_textwf_transcript_text(const rb_textwf *w, char **out, size_t *len, rb_er
  * RB_ERR; rb_textwf_fail() then sets out->retryable from it. */
 int rb_textwf_llm(rb_textwf *w, const char *instructions, const char *request,
                   const json_t *schema, const char *schema_name, json_t **out, rb_err *err);
+
+/* Appends one instruction paragraph to b (after a blank line when b is not
+ * empty): parameters.prompt_overrides.<section> when the job has one, else
+ * dflt (spec 4.3: the overrides replace prompt sections; the model path
+ * only). */
+int rb_textwf_prompt_section(rb_buf *b, const json_t *overrides, const char *section,
+                             const char *dflt);
 
 /* Fills out->units and out->engine_ns for the job so far (call on success and
  * on failure). */

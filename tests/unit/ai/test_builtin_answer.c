@@ -417,6 +417,160 @@ static void test_generalising_rules(void **state)
     tx_free(&x);
 }
 
+/* Universal quantifiers the evidence does not restate, and a counted head
+ * said with another number. */
+static const char *GARDEN_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "This spring I sowed tomato seeds in small pots on the windowsill.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Most of the seedlings came up within a week.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "I water them every morning with rainwater from the barrel.\n\n"
+    "00:01:00.000 --> 00:01:05.000\n"
+    "For the feed, the label says a twelve percent dilution.\n\n"
+    "00:01:05.000 --> 00:01:10.000\n"
+    "I mixed a three percent dilution, because strong feed burns young roots.\n\n"
+    "00:02:00.000 --> 00:02:05.000\n"
+    "The greenhouse door stays open on warm afternoons.\n";
+
+static void test_quantifier_and_number(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, GARDEN_VTT, "en");
+    rb_answer_question q[] = {
+        {.question = "Did all of the seedlings come up within a week?"},
+        {.question = "Did most of the seedlings come up within a week?"},
+        {.question = "Does he water the seedlings every morning?"},
+        {.question = "Did he mix a twelve percent dilution of the feed?"},
+        {.question = "Did he mix a three percent dilution of the feed?"},
+        {.question = "Does the greenhouse door stay open on warm afternoons?"},
+    };
+    size_t n = sizeof q / sizeof q[0];
+    rb_answer a[sizeof q / sizeof q[0]];
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
+    check_invariants(q, a, n, 500);
+    for (size_t i = 0; i < n; i++)
+        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
+               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
+               a[i].reasoning);
+    /* "all" is not in the passage ("Most of the seedlings..."): a lean no. */
+    assert_string_equal(a[0].answer, "no");
+    assert_true(a[0].confidence <= 0.55 + 1e-9);
+    assert_non_null(strstr(a[0].reasoning, "The question says \"all\", which the passage "
+                                           "does not say."));
+    /* "most" is not a universal: the same passage says yes. */
+    assert_string_equal(a[1].answer, "yes");
+    assert_true(a[1].confidence > 0.55);
+    /* "every" restated by the passage: yes. */
+    assert_string_equal(a[2].answer, "yes");
+    /* "twelve percent" is said (by the label), but the sentence about the
+     * mixing counts the dilution with another number. */
+    assert_string_equal(a[3].answer, "no");
+    assert_non_null(strstr(a[3].reasoning, "It says \"three percent\", not \"twelve percent\"."));
+    assert_string_equal(a[4].answer, "yes");
+    /* No quantifier, no number: plain yes. */
+    assert_string_equal(a[5].answer, "yes");
+    rb_answers_free(a, n);
+    tx_free(&x);
+}
+
+/* English predicate negation scopes back over its clause's subject, also
+ * across an appositive, but not past a word that opens the clause. */
+static const char *CLOCHE_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "The big terracotta pot by the shed door doesn't drain.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "My green glass cloche, the one from my grandmother, is not waterproof.\n\n"
+    "00:00:30.000 --> 00:00:35.000\n"
+    "I cover the seed trays with film so the compost doesn't dry out.\n\n"
+    "00:01:00.000 --> 00:01:05.000\n"
+    "Basil seeds can't tolerate cold nights.\n\n"
+    "00:01:30.000 --> 00:01:35.000\n"
+    "Weeds do not go in the compost bin.\n\n"
+    "00:02:00.000 --> 00:02:05.000\n"
+    "They go into the green waste bag.\n";
+
+static void test_predicate_negation(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, CLOCHE_VTT, "en");
+    rb_answer_question q[] = {
+        {.question = "Does the big terracotta pot by the shed door drain?"},
+        {.question = "Is the green glass cloche waterproof?"},
+        {.question = "Does he cover the seed trays with film?"},
+        {.question = "Can basil seeds tolerate cold nights?"},
+        {.question = "Should weeds go into the green waste bag rather than the compost bin?"},
+    };
+    size_t n = sizeof q / sizeof q[0];
+    rb_answer a[sizeof q / sizeof q[0]];
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
+    check_invariants(q, a, n, 500);
+    for (size_t i = 0; i < n; i++)
+        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
+               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
+               a[i].reasoning);
+    /* The subject carries most of the question: without the backward scope
+     * only "drain" was negated (1 of 6 terms) and the answer was yes. */
+    assert_string_equal(a[0].answer, "no");
+    assert_non_null(strstr(a[0].reasoning, "negated (\"doesn't\")"));
+    /* The subject sits before the appositive "the one from my grandmother"
+     * (without the appositive rule only "waterproof" was negated: yes). */
+    assert_string_equal(a[1].answer, "no");
+    assert_non_null(strstr(a[1].reasoning, "negated (\"not\")"));
+    /* "so" opens the negated clause: "seed trays" and "film" stay outside. */
+    assert_string_equal(a[2].answer, "yes");
+    /* The subject before "can't". */
+    assert_string_equal(a[3].answer, "no");
+    assert_non_null(strstr(a[3].reasoning, "negated (\"can't\")"));
+    /* The negated clause names the question's rejected alternative: agrees. */
+    assert_string_equal(a[4].answer, "yes");
+    rb_answers_free(a, n);
+    tx_free(&x);
+}
+
+/* The antonym pairs of French, German and Spanish. */
+static void test_antonyms_other_languages(void **state)
+{
+    (void)state;
+    static const char *const vtt[] = {
+        "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nFrüher gab es im Dorf kaum Störche.\n\n"
+        "00:00:05.000 --> 00:00:10.000\nHeute brüten im Dorf wieder mehr Störche.\n",
+        "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nLe musée est fermé le lundi.\n",
+        "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nLa entrada al museo es gratis los domingos.\n"};
+    static const char *const lang[] = {"de", "fr", "es"};
+    static const char *const question[] = {"Brüten heute weniger Störche im Dorf?",
+                                           "Le musée est-il ouvert le lundi ?",
+                                           "¿La entrada al museo es pagada los domingos?"};
+    static const char *const says[] = {"It says \"mehr\", not \"weniger\".",
+                                       "It says \"fermé\", not \"ouvert\".",
+                                       "It says \"gratis\", not \"pagada\"."};
+    for (size_t i = 0; i < 3; i++) {
+        tx x;
+        tx_build(&x, vtt[i], lang[i]);
+        rb_answer_question q = {.question = question[i]};
+        rb_answer a;
+        rb_err err;
+        rb_err_clear(&err);
+        assert_int_equal(rb_builtin_answer(x.t, &x.doc, &q, 1, 500, &a, &err), RB_OK);
+        printf("# %s -> %s %.4f | %s\n", question[i], a.answer ? a.answer : "null", a.confidence,
+               a.reasoning);
+        assert_false(a.skipped);
+        assert_non_null(a.answer);
+        assert_true(strcmp(a.answer, "no") == 0);
+        assert_non_null(strstr(a.reasoning, says[i]));
+        rb_answers_free(&a, 1);
+        tx_free(&x);
+    }
+}
+
 /* German: numbers written as one word, compounds, capitals that are nouns. */
 static const char *KRANICH_VTT =
     "WEBVTT\n\n"
@@ -714,6 +868,9 @@ int main(void)
         cmocka_unit_test(test_generalising_rules), cmocka_unit_test(test_german_compounds),
         cmocka_unit_test(test_kind),          cmocka_unit_test(test_post_rules),
         cmocka_unit_test(test_cut),           cmocka_unit_test(test_cost_one_hour),
+        cmocka_unit_test(test_quantifier_and_number),
+        cmocka_unit_test(test_predicate_negation),
+        cmocka_unit_test(test_antonyms_other_languages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,9 +141,9 @@ static void test_english_defaults_exact(void **state)
     assert_string_equal(r.description,
                         "Today we open a beehive and check on the honey bees. Capped honey "
                         "means the worker bees have finished the honey.");
-    static const char *const want[] = {"bees",      "honey",    "worker bees", "capped honey",
-                                       "honey bees", "queen bee", "beehive",     "nectar",
-                                       "calm",       "check"};
+    static const char *const want[] = {"bees",       "worker bees", "honey",   "honey bees",
+                                       "queen bee",  "capped honey", "beehive", "nectar",
+                                       "calm",       "collect"};
     assert_tags(&r, want, 10);
     /* Deterministic: the same input gives the same bytes. */
     rb_summarize_result r2;
@@ -232,7 +232,7 @@ static void test_title_length_and_tag_count(void **state)
     rb_summarize_opts o = {.title_length = 3, .tag_count = 3};
     run(&f, &o, &r);
     assert_string_equal(r.title, "Worker Bees");
-    static const char *const want[] = {"bees", "honey", "worker bees"};
+    static const char *const want[] = {"bees", "worker bees", "honey"};
     assert_tags(&r, want, 3);
     rb_summarize_result_free(&r);
     o.title_length = 1;
@@ -292,10 +292,10 @@ static void test_taxonomy(void **state)
 
     tx.allow_other = 1;
     run(&f, &o, &r);
-    static const char *const open[] = {"Honey",   "Beekeeping",   "Hive Inspection",
-                                       "bees",    "worker bees",  "capped honey",
-                                       "queen bee", "nectar",     "calm",
-                                       "check"};
+    static const char *const open[] = {"Honey",     "Beekeeping",   "Hive Inspection",
+                                       "bees",      "worker bees",  "queen bee",
+                                       "capped honey", "nectar",    "calm",
+                                       "collect"};
     assert_tags(&r, open, 10);
     rb_summarize_result_free(&r);
 
@@ -401,8 +401,10 @@ static void test_tag_casing(void **state)
     assert_true(redis);
     assert_true(gateway);
     assert_true(sea);
-    /* English titles are title-cased; capitals inside a word stay. */
-    assert_string_equal(r.title, "North Sea Office, API Gateway and Redis");
+    /* English titles are title-cased; capitals inside a word stay. "Redis"
+     * is a tag but ranks below "counters", which takes articles ("the
+     * counters") where a proper noun does not (noun_ratio). */
+    assert_string_equal(r.title, "North Sea Office, API Gateway and Counters");
     rb_summarize_result_free(&r);
     fx_close(&f);
 }
@@ -442,6 +444,88 @@ static void test_edge_transcripts(void **state)
     run(&f, &o, &r);
     assert_null(strstr(r.title, " and "));
     assert_true(r.ntags > 0);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+/* Tags are noun phrases (noun_ratio): German nouns carry a capital, so
+ * function words the abridged stop list misses ("diese", "wieder", "über")
+ * and verbs ("fliegen") are not tags, and a German adjective before a noun
+ * keeps its lower case. */
+static const char *DE_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:06.000\n"
+    "Im Herbst ziehen die Kraniche wieder über das Moor nach Süden.\n\n"
+    "00:00:06.000 --> 00:00:12.000\n"
+    "Diese grossen Vögel rasten wieder über Wochen am Moor.\n\n"
+    "00:00:12.000 --> 00:00:18.000\n"
+    "Am Morgen fliegen die Kraniche wieder über die Felder.\n\n"
+    "00:00:18.000 --> 00:00:24.000\n"
+    "Diese Kraniche fressen Mais auf den Feldern und kehren über Nacht zum Moor zurück.\n\n"
+    "00:00:24.000 --> 00:00:30.000\n"
+    "Wir zählen diese Kraniche wieder und wieder am Moor.\n";
+
+/* Speakers address a person by name ("Thanks, Sam."): a vocative, not a
+ * topic. A phrase ending in an English past form ("played") is no tag. */
+static const char *VOC_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:06.000\n"
+    "[speaker_0] Thanks, Sam. Sam, what about the bike lane?\n\n"
+    "00:00:06.000 --> 00:00:12.000\n"
+    "[speaker_1] The bike lane runs along the river. We played it safe, Sam.\n\n"
+    "00:00:12.000 --> 00:00:18.000\n"
+    "[speaker_0] Sam, the parking spaces go away for the bike lane?\n\n"
+    "00:00:18.000 --> 00:00:24.000\n"
+    "[speaker_1] Yes, the bike lane removes parking spaces. Sam agreed and Sam voted.\n\n"
+    "00:00:24.000 --> 00:00:30.000\n"
+    "[speaker_0] Thank you, Sam. We play the vote again. We play it, we played it.\n";
+
+/* French elides the article into the noun: the tag is "eau", not "l'eau". */
+static const char *FR_EAU_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:06.000\n"
+    "On mélange l'eau et la peinture dans un seau.\n\n"
+    "00:00:06.000 --> 00:00:12.000\n"
+    "Trop d'eau rend la peinture liquide, alors on ajoute l'eau petit à petit.\n\n"
+    "00:00:12.000 --> 00:00:18.000\n"
+    "Ensuite on passe le rouleau sur le mur avec de l'eau tiède.\n";
+
+static void test_noun_phrases(void **state)
+{
+    (void)state;
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    fx f;
+
+    fx_open(&f, DE_VTT, "de");
+    run(&f, &o, &r);
+    assert_string_equal(r.title, "Kraniche, Moor und Felder");
+    static const char *const de_want[] = {"Kraniche", "Moor",  "Felder", "Herbst", "Mais",
+                                          "Morgen",   "Nacht", "Süden",  "Vögel",  "Wochen"};
+    assert_tags(&r, de_want, 10);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+
+    fx_open(&f, VOC_VTT, "en");
+    run(&f, &o, &r);
+    assert_string_equal(r.tags[0], "bike lane");
+    assert_string_equal(r.tags[1], "parking spaces");
+    int river = 0;
+    for (size_t i = 0; i < r.ntags; i++) {
+        assert_null(strcasestr(r.tags[i], "sam"));
+        assert_true(strcmp(r.tags[i], "played") != 0);
+        river |= strcmp(r.tags[i], "river") == 0;
+    }
+    assert_true(river);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+
+    fx_open(&f, FR_EAU_VTT, "fr");
+    run(&f, &o, &r);
+    assert_string_equal(r.tags[0], "eau");
+    assert_string_equal(r.tags[1], "peinture");
+    for (size_t i = 0; i < r.ntags; i++)
+        assert_true(strncmp(r.tags[i], "l'", 2) != 0 && strncmp(r.tags[i], "d'", 2) != 0);
     rb_summarize_result_free(&r);
     fx_close(&f);
 }
@@ -514,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_tags_finish_model_tags),
         cmocka_unit_test(test_french),
         cmocka_unit_test(test_tag_casing),
+        cmocka_unit_test(test_noun_phrases),
         cmocka_unit_test(test_edge_transcripts),
         cmocka_unit_test(test_hour_cost),
     };

@@ -4,9 +4,8 @@
  * transcript, the free-form cap, cancel; and the model path against the fake
  * OpenAI-compatible server (request shape and schema, post-rules on the
  * model's answers, 429, 500s, timeout, malformed and out-of-range JSON). */
-#include "wf_fixture.h"
+#include "wf_model.h"
 
-#include "../ai/fake_openai.h"
 
 static const char *VTT =
     "WEBVTT\n\n"
@@ -63,13 +62,8 @@ static int setup_no_track(void **state)
 static int teardown(void **state)
 {
     ax *x = *state;
-    if (x->fake_on)
-        fake_stop(&x->fake);
+    wf_fake_teardown(&x->fake, x->fake_on);
     wf_fixture_free(x->f);
-    unsetenv("ROBOTS_OPENAI_BASE_URL");
-    unsetenv("ROBOTS_OPENAI_MODEL");
-    unsetenv("ROBOTS_OPENAI_TIMEOUT_MS");
-    unsetenv("ROBOTS_OPENAI_MAX_RETRIES");
     free(x);
     return 0;
 }
@@ -258,28 +252,10 @@ static void test_unknown_asset(void **state)
 
 /* ---- the model path ------------------------------------------------------ */
 
-static void use_fake(ax *x)
-{
-    memset(&x->fake, 0, sizeof x->fake);
-    assert_int_equal(fake_start(&x->fake), 0);
-    x->fake_on = 1;
-    setenv("ROBOTS_OPENAI_BASE_URL", x->fake.base, 1);
-    setenv("ROBOTS_OPENAI_MODEL", "fake-model", 1);
-    setenv("ROBOTS_OPENAI_TIMEOUT_MS", "300", 1);
-    setenv("ROBOTS_OPENAI_MAX_RETRIES", "1", 1);
-    wf_fixture_env_set(x->f, "ai", "openai");
-}
-
-static const char *msg(const fake_req *q, size_t i)
-{
-    return json_string_value(
-        json_object_get(json_array_get(json_object_get(q->body, "messages"), i), "content"));
-}
-
 static void test_model_request_and_post_rules(void **state)
 {
     ax *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     /* Out of order; a case-insensitive option; a duplicate index; an answer
      * that is no option; a skipped answer with text; a long free answer;
      * question 5 missing. */
@@ -337,7 +313,7 @@ static void test_model_request_and_post_rules(void **state)
     const fake_req *q = &x->fake.reqs[0];
     assert_string_equal(q->path, "/v1/chat/completions");
     assert_string_equal(json_string_value(json_object_get(q->body, "model")), "fake-model");
-    const char *sys = msg(q, 0), *user = msg(q, 1);
+    const char *sys = wf_fake_msg(q, 0), *user = wf_fake_msg(q, 1);
     assert_non_null(strstr(sys, "exactly one of its answer_options"));
     assert_non_null(strstr(sys, "above 0.9 for clear"));
     assert_non_null(strstr(user, "<questions>"));
@@ -372,7 +348,7 @@ static void test_model_request_and_post_rules(void **state)
 static void test_model_429_then_success(void **state)
 {
     ax *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_reply_add(&x->fake, 429, "{\"error\":{\"message\":\"slow down\"}}", "0", 0);
     fake_ok(&x->fake,
             "{\"answers\":[{\"question_index\":0,\"answer\":\"no\",\"confidence\":0.9,"
@@ -392,7 +368,7 @@ static void test_model_429_then_success(void **state)
 static void test_model_500_exhausted(void **state)
 {
     ax *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_reply_add(&x->fake, 500, "{\"error\":{\"message\":\"boom\"}}", NULL, 0);
     rb_wf_result r;
     rb_err err;
@@ -409,7 +385,7 @@ static void test_model_500_exhausted(void **state)
 static void test_model_timeout(void **state)
 {
     ax *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     setenv("ROBOTS_OPENAI_MAX_RETRIES", "0", 1);
     char *b = fake_completion("{\"answers\":[]}", 1, 1);
     fake_reply_add(&x->fake, 200, b, NULL, 1500);
@@ -427,7 +403,7 @@ static void test_model_timeout(void **state)
 static void test_model_malformed(void **state)
 {
     ax *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_ok(&x->fake, "{\"answers\": [ {", 10, 10);
     rb_wf_result r;
     rb_err err;
@@ -443,7 +419,7 @@ static void test_model_malformed(void **state)
 static void test_model_out_of_range(void **state)
 {
     ax *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     /* confidence 1.5 and an index past the last question violate the
      * schema; the corrective retry gets the same, so the job errors. */
     fake_ok(&x->fake,
@@ -464,7 +440,7 @@ static void test_model_out_of_range(void **state)
     /* The corrective retry fixes it: the job completes. */
     fake_stop(&x->fake);
     x->fake_on = 0;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_ok(&x->fake,
             "{\"answers\":[{\"question_index\":0,\"answer\":\"yes\",\"confidence\":-2,"
             "\"reasoning\":\"r\",\"skipped\":false}]}",
@@ -485,7 +461,7 @@ static void test_model_out_of_range(void **state)
 static void test_model_no_transcript(void **state)
 {
     ax *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     rb_wf_result r;
     rb_err err;
     assert_int_equal(

@@ -5,9 +5,8 @@
  * no transcript; and the model path against the fake OpenAI-compatible
  * server (request shape and schema, post-rules repairing an answer, 429,
  * 500s, timeout, malformed and out-of-range answers). */
-#include "wf_fixture.h"
+#include "wf_model.h"
 
-#include "../ai/fake_openai.h"
 
 #include <math.h>
 
@@ -115,13 +114,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     kx *x = *state;
-    if (x->fake_on)
-        fake_stop(&x->fake);
+    wf_fake_teardown(&x->fake, x->fake_on);
     wf_fixture_free(x->f);
-    unsetenv("ROBOTS_OPENAI_BASE_URL");
-    unsetenv("ROBOTS_OPENAI_MODEL");
-    unsetenv("ROBOTS_OPENAI_TIMEOUT_MS");
-    unsetenv("ROBOTS_OPENAI_MAX_RETRIES");
     free(x);
     return 0;
 }
@@ -386,24 +380,6 @@ static void test_no_transcript(void **state)
 
 /* ---- the model path ------------------------------------------------------ */
 
-static void use_fake(kx *x)
-{
-    memset(&x->fake, 0, sizeof x->fake);
-    assert_int_equal(fake_start(&x->fake), 0);
-    x->fake_on = 1;
-    setenv("ROBOTS_OPENAI_BASE_URL", x->fake.base, 1);
-    setenv("ROBOTS_OPENAI_MODEL", "fake-model", 1);
-    setenv("ROBOTS_OPENAI_TIMEOUT_MS", "300", 1);
-    setenv("ROBOTS_OPENAI_MAX_RETRIES", "1", 1);
-    wf_fixture_env_set(x->f, "ai", "openai");
-}
-
-static const char *msg(const fake_req *q, size_t i)
-{
-    return json_string_value(
-        json_object_get(json_array_get(json_object_get(q->body, "messages"), i), "content"));
-}
-
 /* An answer that needs every repair: reversed and overlapping ranges, a
  * moment longer than the target, a 10-word and a 1-word title, concepts of
  * 1 and 6 words, a quote cue outside its moment, an empty narrative. */
@@ -428,7 +404,7 @@ static const char *MESSY =
 static void test_model_request_and_post_rules(void **state)
 {
     kx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_ok(&x->fake, MESSY, 3000, 400);
     rb_wf_result r;
     rb_err err;
@@ -479,7 +455,7 @@ static void test_model_request_and_post_rules(void **state)
     const fake_req *q = &x->fake.reqs[0];
     assert_string_equal(q->path, "/v1/chat/completions");
     assert_string_equal(json_string_value(json_object_get(q->body, "model")), "fake-model");
-    const char *sys = msg(q, 0), *user = msg(q, 1);
+    const char *sys = wf_fake_msg(q, 0), *user = wf_fake_msg(q, 1);
     assert_non_null(strstr(sys, "key moments"));
     assert_non_null(strstr(user, "Find at most 3 key moments."));
     assert_non_null(strstr(user, "between 8000 and 30000 milliseconds"));
@@ -515,7 +491,7 @@ static void test_model_request_and_post_rules(void **state)
 static void test_model_429_then_success(void **state)
 {
     kx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_reply_add(&x->fake, 429, "{\"error\":{\"message\":\"slow down\"}}", "0", 0);
     fake_ok(&x->fake,
             "{\"moments\":[{\"first_cue\":35,\"last_cue\":40,\"title\":\"The big news today\","
@@ -536,7 +512,7 @@ static void test_model_429_then_success(void **state)
 static void test_model_500_exhausted(void **state)
 {
     kx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_reply_add(&x->fake, 500, "{\"error\":{\"message\":\"boom\"}}", NULL, 0);
     rb_wf_result r;
     rb_err err;
@@ -550,7 +526,7 @@ static void test_model_500_exhausted(void **state)
 static void test_model_timeout(void **state)
 {
     kx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     setenv("ROBOTS_OPENAI_MAX_RETRIES", "0", 1);
     char *b = fake_completion("{\"moments\":[]}", 1, 1);
     fake_reply_add(&x->fake, 200, b, NULL, 1500);
@@ -565,7 +541,7 @@ static void test_model_timeout(void **state)
 static void test_model_malformed(void **state)
 {
     kx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_ok(&x->fake, "{\"moments\": [ {", 10, 10);
     rb_wf_result r;
     rb_err err;
@@ -578,7 +554,7 @@ static void test_model_malformed(void **state)
 static void test_model_out_of_range(void **state)
 {
     kx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     /* A score of 1.7 and a cue index past the end break the schema; the
      * corrective retry gets the same answer, so the job errors. */
     fake_ok(&x->fake,
@@ -598,7 +574,7 @@ static void test_model_out_of_range(void **state)
      * title: dropped; nothing else left → an empty, valid list. */
     fake_stop(&x->fake);
     x->fake_on = 0;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_ok(&x->fake,
             "{\"moments\":[{\"first_cue\":22,\"last_cue\":20,\"title\":\"Backwards\","
             "\"overall_score\":0.5,\"audible_narrative\":\"z\",\"notable_audible_concepts\":[],"

@@ -8,9 +8,8 @@
  *
  * Fixture: tests/fixtures/chapters/three_topics.en.vtt — beehives, a bicycle
  * repair from 116.78 s, sourdough bread from 224.36 s; the asset lasts 340 s. */
-#include "wf_fixture.h"
+#include "wf_model.h"
 
-#include "../ai/fake_openai.h"
 
 #include <math.h>
 #include <strings.h>
@@ -22,20 +21,6 @@ typedef struct cx {
     int fake_on;
 } cx;
 
-static char *read_fixture(const char *rel)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", ROBOTS_SOURCE_DIR, rel);
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    char *buf = calloc(1, 1 << 20);
-    assert_non_null(buf);
-    size_t n = fread(buf, 1, (1 << 20) - 1, fp);
-    fclose(fp);
-    buf[n] = '\0';
-    return buf;
-}
-
 static int setup(void **state)
 {
     cx *x = calloc(1, sizeof *x);
@@ -43,7 +28,7 @@ static int setup(void **state)
     x->f = wf_fixture_new("chapters");
     /* The fixture's own asset has no duration; use one that lasts 340 s. */
     wf_fixture_asset(x->f, 340.0, x->f->asset_id);
-    char *vtt = read_fixture("tests/fixtures/chapters/three_topics.en.vtt");
+    char *vtt = wf_fixture_read("tests/fixtures/chapters/three_topics.en.vtt");
     wf_fixture_track(x->f, "en", vtt, x->track);
     free(vtt);
     *state = x;
@@ -53,13 +38,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     cx *x = *state;
-    if (x->fake_on)
-        fake_stop(&x->fake);
+    wf_fake_teardown(&x->fake, x->fake_on);
     wf_fixture_free(x->f);
-    unsetenv("ROBOTS_OPENAI_BASE_URL");
-    unsetenv("ROBOTS_OPENAI_MODEL");
-    unsetenv("ROBOTS_OPENAI_TIMEOUT_MS");
-    unsetenv("ROBOTS_OPENAI_MAX_RETRIES");
     free(x);
     return 0;
 }
@@ -290,18 +270,6 @@ static void test_no_transcript(void **state)
 
 /* ---- the model path ------------------------------------------------------ */
 
-static void use_fake(cx *x)
-{
-    memset(&x->fake, 0, sizeof x->fake);
-    assert_int_equal(fake_start(&x->fake), 0);
-    x->fake_on = 1;
-    setenv("ROBOTS_OPENAI_BASE_URL", x->fake.base, 1);
-    setenv("ROBOTS_OPENAI_MODEL", "fake-model", 1);
-    setenv("ROBOTS_OPENAI_TIMEOUT_MS", "300", 1);
-    setenv("ROBOTS_OPENAI_MAX_RETRIES", "1", 1);
-    wf_fixture_env_set(x->f, "ai", "openai");
-}
-
 static void add_answer(cx *x, const char *chapters_json)
 {
     char body[4096];
@@ -309,16 +277,10 @@ static void add_answer(cx *x, const char *chapters_json)
     fake_ok(&x->fake, body, 1500, 200);
 }
 
-static const char *msg(const fake_req *q, size_t i)
-{
-    return json_string_value(
-        json_object_get(json_array_get(json_object_get(q->body, "messages"), i), "content"));
-}
-
 static void test_model_request_and_post_rules(void **state)
 {
     cx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     /* Unsorted, the first not at 0, one past the 340 s end, one 10 s after
      * another, titles padded and repeated. */
     add_answer(x, "[{\"start_time\":224.4,\"title\":\"  Sourdough\\n bread \"},"
@@ -357,7 +319,7 @@ static void test_model_request_and_post_rules(void **state)
     const fake_req *q = &x->fake.reqs[0];
     assert_string_equal(q->path, "/v1/chat/completions");
     assert_string_equal(json_string_value(json_object_get(q->body, "model")), "fake-model");
-    const char *sys = msg(q, 0), *user = msg(q, 1);
+    const char *sys = wf_fake_msg(q, 0), *user = wf_fake_msg(q, 1);
     assert_non_null(sys);
     assert_non_null(user);
     assert_non_null(strstr(sys, "OVERRIDDEN TASK"));
@@ -395,7 +357,7 @@ static void test_model_request_and_post_rules(void **state)
 static void test_model_429_then_success(void **state)
 {
     cx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_reply_add(&x->fake, 429, "{\"error\":{\"message\":\"slow down\"}}", "0", 0);
     add_answer(x, "[{\"start_time\":0,\"title\":\"Everything\"}]");
     rb_wf_result r;
@@ -410,7 +372,7 @@ static void test_model_429_then_success(void **state)
 static void test_model_500_exhausted(void **state)
 {
     cx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_reply_add(&x->fake, 500, "{\"error\":{\"message\":\"boom\"}}", NULL, 0);
     rb_wf_result r;
     rb_err err;
@@ -428,7 +390,7 @@ static void test_model_500_exhausted(void **state)
 static void test_model_timeout(void **state)
 {
     cx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     setenv("ROBOTS_OPENAI_MAX_RETRIES", "0", 1);
     char *b = fake_completion("{\"chapters\":[{\"start_time\":0,\"title\":\"t\"}]}", 1, 1);
     fake_reply_add(&x->fake, 200, b, NULL, 1500);
@@ -443,7 +405,7 @@ static void test_model_timeout(void **state)
 static void test_model_malformed(void **state)
 {
     cx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_ok(&x->fake, "{\"chapters\": [ {\"start_time\": 0, ", 10, 10);
     rb_wf_result r;
     rb_err err;
@@ -456,7 +418,7 @@ static void test_model_malformed(void **state)
 static void test_model_out_of_range(void **state)
 {
     cx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     /* Passes the schema, but every start is past the 340 s asset: nothing
      * is left after the post-rules, the job errors and writes nothing. */
     add_answer(x, "[{\"start_time\":400,\"title\":\"Late\"},{\"start_time\":500,\"title\":\"Later\"}]");
@@ -475,7 +437,7 @@ static void test_model_out_of_range(void **state)
      * gets the same answer, so the job errors. */
     fake_stop(&x->fake);
     x->fake_on = 0;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     add_answer(x, "[{\"start_time\":-3,\"title\":\"Before\"}]");
     assert_int_equal(run_job(x, "{\"asset_id\":\"%ASSET%\"}", &r, &err), RB_ERR);
     assert_string_equal(err.type, "processing_error");
@@ -485,7 +447,7 @@ static void test_model_out_of_range(void **state)
     /* Only white-space titles: dropped, nothing left. */
     fake_stop(&x->fake);
     x->fake_on = 0;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     add_answer(x, "[{\"start_time\":0,\"title\":\"   \"}]");
     assert_int_equal(run_job(x, "{\"asset_id\":\"%ASSET%\"}", &r, &err), RB_ERR);
     assert_string_equal(err.type, "processing_error");

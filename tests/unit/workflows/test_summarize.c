@@ -4,9 +4,8 @@
  * taxonomy, no transcript; and the model path against the fake
  * OpenAI-compatible server (request shape, 429, 500s, timeout, malformed and
  * out-of-range answers). */
-#include "wf_fixture.h"
+#include "wf_model.h"
 
-#include "../ai/fake_openai.h"
 
 #include <strings.h>
 
@@ -17,26 +16,12 @@ typedef struct sx {
     int fake_on;
 } sx;
 
-static char *read_fixture(const char *rel)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", ROBOTS_SOURCE_DIR, rel);
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    char *buf = calloc(1, 1 << 20);
-    assert_non_null(buf);
-    size_t n = fread(buf, 1, (1 << 20) - 1, fp);
-    fclose(fp);
-    buf[n] = '\0';
-    return buf;
-}
-
 static int setup(void **state)
 {
     sx *x = calloc(1, sizeof *x);
     assert_non_null(x);
     x->f = wf_fixture_new("summarize");
-    char *vtt = read_fixture("tests/fixtures/summarize/sourdough.vtt");
+    char *vtt = wf_fixture_read("tests/fixtures/summarize/sourdough.vtt");
     wf_fixture_track(x->f, "en", vtt, x->track);
     free(vtt);
     *state = x;
@@ -46,13 +31,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     sx *x = *state;
-    if (x->fake_on)
-        fake_stop(&x->fake);
+    wf_fake_teardown(&x->fake, x->fake_on);
     wf_fixture_free(x->f);
-    unsetenv("ROBOTS_OPENAI_BASE_URL");
-    unsetenv("ROBOTS_OPENAI_MODEL");
-    unsetenv("ROBOTS_OPENAI_TIMEOUT_MS");
-    unsetenv("ROBOTS_OPENAI_MAX_RETRIES");
     free(x);
     return 0;
 }
@@ -292,18 +272,6 @@ static void test_no_transcript(void **state)
 
 /* ---- the model path ------------------------------------------------------ */
 
-static void use_fake(sx *x)
-{
-    memset(&x->fake, 0, sizeof x->fake);
-    assert_int_equal(fake_start(&x->fake), 0);
-    x->fake_on = 1;
-    setenv("ROBOTS_OPENAI_BASE_URL", x->fake.base, 1);
-    setenv("ROBOTS_OPENAI_MODEL", "fake-model", 1);
-    setenv("ROBOTS_OPENAI_TIMEOUT_MS", "300", 1);
-    setenv("ROBOTS_OPENAI_MAX_RETRIES", "1", 1);
-    wf_fixture_env_set(x->f, "ai", "openai");
-}
-
 static void add_answer(sx *x, const char *title, const char *desc, const char *tags_json)
 {
     json_t *tags = json_loads(tags_json, 0, NULL);
@@ -315,16 +283,10 @@ static void add_answer(sx *x, const char *title, const char *desc, const char *t
     free(s);
 }
 
-static const char *msg(const fake_req *q, size_t i)
-{
-    return json_string_value(
-        json_object_get(json_array_get(json_object_get(q->body, "messages"), i), "content"));
-}
-
 static void test_model_request_and_post_rules(void **state)
 {
     sx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     add_answer(x, "  Baking   a sourdough loaf at home with a starter and patience  ",
                "Mix flour water and starter. Fold the dough. Shape it, proof it cold, and bake it "
                "in a dutch oven until the crust is dark and crisp.",
@@ -363,7 +325,7 @@ static void test_model_request_and_post_rules(void **state)
     const fake_req *q = &x->fake.reqs[0];
     assert_string_equal(q->path, "/v1/chat/completions");
     assert_string_equal(json_string_value(json_object_get(q->body, "model")), "fake-model");
-    const char *sys = msg(q, 0), *user = msg(q, 1);
+    const char *sys = wf_fake_msg(q, 0), *user = wf_fake_msg(q, 1);
     assert_non_null(sys);
     assert_non_null(user);
     assert_non_null(strstr(sys, "OVERRIDDEN TASK PARAGRAPH"));
@@ -398,7 +360,7 @@ static void test_model_request_and_post_rules(void **state)
 static void test_model_strict_taxonomy(void **state)
 {
     sx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     add_answer(x, "Sourdough", "A loaf.", "[\"sourdough loaf\",\"Fermentation\",\"Yeast\"]");
     rb_wf_result r;
     rb_err err;
@@ -421,7 +383,7 @@ static void test_model_strict_taxonomy(void **state)
 static void test_model_429_then_success(void **state)
 {
     sx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_reply_add(&x->fake, 429, "{\"error\":{\"message\":\"slow down\"}}", "0", 0);
     add_answer(x, "Sourdough at home", "How to bake sourdough.", "[\"sourdough\"]");
     rb_wf_result r;
@@ -435,7 +397,7 @@ static void test_model_429_then_success(void **state)
 static void test_model_500_exhausted(void **state)
 {
     sx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_reply_add(&x->fake, 500, "{\"error\":{\"message\":\"boom\"}}", NULL, 0);
     rb_wf_result r;
     rb_err err;
@@ -451,7 +413,7 @@ static void test_model_500_exhausted(void **state)
 static void test_model_timeout(void **state)
 {
     sx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     setenv("ROBOTS_OPENAI_MAX_RETRIES", "0", 1);
     char *b = fake_completion("{\"title\":\"t\",\"description\":\"d\",\"tags\":[]}", 1, 1);
     fake_reply_add(&x->fake, 200, b, NULL, 1500);
@@ -466,7 +428,7 @@ static void test_model_timeout(void **state)
 static void test_model_malformed(void **state)
 {
     sx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     fake_ok(&x->fake, "this is not json {", 10, 10);
     rb_wf_result r;
     rb_err err;
@@ -479,7 +441,7 @@ static void test_model_malformed(void **state)
 static void test_model_out_of_range(void **state)
 {
     sx *x = *state;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     /* A title of white space passes the schema but not the post-rules. */
     add_answer(x, "   ", "A description.", "[\"sourdough\"]");
     rb_wf_result r;
@@ -494,7 +456,7 @@ static void test_model_out_of_range(void **state)
      * same, so the job errors. */
     fake_stop(&x->fake);
     x->fake_on = 0;
-    use_fake(x);
+    wf_use_fake(x->f, &x->fake, &x->fake_on);
     json_t *tags = json_array();
     for (int i = 0; i < 120; i++)
         json_array_append_new(tags, json_sprintf("tag %d", i));

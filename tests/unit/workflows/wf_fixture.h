@@ -95,6 +95,22 @@ static void wf_fixture_track(wf_fixture *f, const char *lang, const char *vtt,
                      RB_OK);
 }
 
+/* The bytes of a file under the source tree (fixtures), NUL-terminated;
+ * at most 1 MiB. The caller frees. */
+static __attribute__((unused)) char *wf_fixture_read(const char *rel)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", ROBOTS_SOURCE_DIR, rel);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    char *buf = calloc(1, 1 << 20);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 20) - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    return buf;
+}
+
 /* Sets (value non-NULL) or clears an environment setting, as `robots env set`. */
 static void wf_fixture_env_set(wf_fixture *f, const char *name, const char *value)
 {
