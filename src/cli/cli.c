@@ -12,6 +12,7 @@ static const char *main_usage =
     "\n"
     "Commands:\n"
     "  serve     run the API server, the workers and the background loops\n"
+    "  migrate   bring the database schema up to date and exit\n"
     "  token     create, list and revoke access tokens\n"
     "  asset     import captions as an asset, list and show assets\n"
     "  job       run a workflow and wait for it (over HTTP); list and show jobs\n"
@@ -171,7 +172,7 @@ int rb_cli_main(int argc, char **argv)
     }
     if (strcmp(cmd, "--version") == 0)
         return rb_cli_version(1, argv + 1);
-    static const rb_cli_sub cmds[] = {{"serve", rb_cli_serve}, {"token", rb_cli_token},
+    static const rb_cli_sub cmds[] = {{"serve", rb_cli_serve}, {"migrate", rb_cli_migrate}, {"token", rb_cli_token},
                                       {"asset", rb_cli_asset}, {"job", rb_cli_job},
                                       {"webhook", rb_cli_webhook}, {"env", rb_cli_env_cmd},
                                       {"version", rb_cli_version}, {NULL, NULL}};

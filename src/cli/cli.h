@@ -24,6 +24,7 @@ int rb_cli_main(int argc, char **argv);
 
 /* Commands. argv[0] is the command name, the rest its arguments. */
 int rb_cli_serve(int argc, char **argv);
+int rb_cli_migrate(int argc, char **argv);
 int rb_cli_token(int argc, char **argv);
 int rb_cli_asset(int argc, char **argv);
 int rb_cli_job(int argc, char **argv);

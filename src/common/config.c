@@ -21,6 +21,29 @@ static int env_int(const char *name, int dflt)
     return (*end || x < 0 || x > 1000000) ? dflt : (int)x;
 }
 
+int rb_config_role_parse(const char *s)
+{
+    if (!s)
+        return RB_ROLE_INVALID;
+    if (strcmp(s, "all") == 0)
+        return RB_ROLE_ALL;
+    if (strcmp(s, "api") == 0)
+        return RB_ROLE_API;
+    if (strcmp(s, "worker") == 0)
+        return RB_ROLE_WORKER;
+    return RB_ROLE_INVALID;
+}
+
+const char *rb_config_role_name(int role)
+{
+    switch (role) {
+    case RB_ROLE_ALL: return "all";
+    case RB_ROLE_API: return "api";
+    case RB_ROLE_WORKER: return "worker";
+    default: return "invalid";
+    }
+}
+
 void rb_config_defaults(rb_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -36,6 +59,11 @@ void rb_config_defaults(rb_config *cfg)
     snprintf(cfg->ai, sizeof cfg->ai, "builtin");
 
     copy_env(cfg->listen, sizeof cfg->listen, "ROBOTS_LISTEN");
+    const char *lv = getenv("ROBOTS_LISTEN");
+    cfg->listen_explicit = lv && *lv;
+    /* A bad ROBOTS_ROLE cannot fail here; serve refuses RB_ROLE_INVALID. */
+    const char *rv = getenv("ROBOTS_ROLE");
+    cfg->role = rv && *rv ? rb_config_role_parse(rv) : RB_ROLE_ALL;
     copy_env(cfg->ai, sizeof cfg->ai, "ROBOTS_AI");
     copy_env(cfg->data_dir, sizeof cfg->data_dir, "ROBOTS_DATA_DIR");
     copy_env(cfg->database, sizeof cfg->database, "ROBOTS_DATABASE");
@@ -114,7 +142,7 @@ int rb_config_parse_arg(rb_config *cfg, int argc, char **argv, int *i)
     static const char *valued[] = {"--listen",       "--data-dir",      "--database",
                                    "--public-url",   "--workers",       "--retention-days",
                                    "--lease-seconds", "--max-attempts", "--webhook-timeout",
-                                   "--webhook-poll-ms", "--webhook-retry-schedule", "--ai", NULL};
+                                   "--webhook-poll-ms", "--webhook-retry-schedule", "--ai", "--role", NULL};
     int k;
     for (k = 0; valued[k]; k++)
         if (strcmp(a, valued[k]) == 0)
@@ -127,7 +155,10 @@ int rb_config_parse_arg(rb_config *cfg, int argc, char **argv, int *i)
     }
     const char *v = argv[++*i];
     switch (k) {
-    case 0: snprintf(cfg->listen, sizeof cfg->listen, "%s", v); return 1;
+    case 0:
+        snprintf(cfg->listen, sizeof cfg->listen, "%s", v);
+        cfg->listen_explicit = 1;
+        return 1;
     case 1: snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", v); return 1;
     case 2: snprintf(cfg->database, sizeof cfg->database, "%s", v); return 1;
     case 3: snprintf(cfg->public_url, sizeof cfg->public_url, "%s", v); return 1;
@@ -147,6 +178,13 @@ int rb_config_parse_arg(rb_config *cfg, int argc, char **argv, int *i)
     }
     case 9: return int_arg(a, v, 1, 10000, &cfg->webhook_poll_ms);
     case 10: return rb_config_webhook_schedule(cfg, v);
+    case 12:
+        cfg->role = rb_config_role_parse(v);
+        if (cfg->role == RB_ROLE_INVALID) {
+            fprintf(stderr, "robots: --role must be api, worker or all (got '%s')\n", v);
+            return -1;
+        }
+        return 1;
     default:
         if (strcmp(v, "builtin") != 0 && strcmp(v, "openai") != 0) {
             fprintf(stderr, "robots: --ai must be builtin or openai\n");
@@ -184,6 +222,8 @@ const char *rb_config_help(void)
            "  --webhook-poll-ms N    ROBOTS_WEBHOOK_POLL_MS 50 (how often new events are looked for)\n"
            "  --ai ENGINE            ROBOTS_AI           builtin (or openai: ROBOTS_OPENAI_BASE_URL,\n"
            "                         ROBOTS_OPENAI_MODEL, ROBOTS_OPENAI_API_KEY; see docs/openai.md)\n"
+           "  --role ROLE            ROBOTS_ROLE         all (serve: api = HTTP only; worker = jobs,\n"
+           "                         ingest, webhooks, sweeper, no HTTP unless --listen is given)\n"
            "  --webhook-retry-schedule S,S,...  ROBOTS_WEBHOOK_RETRY_SCHEDULE\n"
            "                         0,5,300,1800,7200,18000,36000,36000 (seconds before each attempt)\n";
 }

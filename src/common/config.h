@@ -8,6 +8,14 @@
 
 #define RB_WEBHOOK_SCHEDULE_MAX 16
 
+/* What `robots serve` runs (--role / ROBOTS_ROLE; docs/engine.md, "Roles"). */
+enum rb_role {
+    RB_ROLE_INVALID = -1,      /* ROBOTS_ROLE held something else: serve refuses to start */
+    RB_ROLE_ALL = 0,           /* "all": HTTP, workers and every background loop */
+    RB_ROLE_API = 1,           /* "api": HTTP only */
+    RB_ROLE_WORKER = 2,        /* "worker": workers and background loops; HTTP only with --listen */
+};
+
 typedef struct rb_config {
     char listen[128];          /* --listen / ROBOTS_LISTEN, "127.0.0.1:8080" */
     char data_dir[1024];       /* --data-dir / ROBOTS_DATA_DIR, "./robots-data" */
@@ -33,7 +41,16 @@ typedef struct rb_config {
      * Default 0,5,300,1800,7200,18000,36000,36000 (27.6 h in all). */
     int64_t webhook_schedule_ms[RB_WEBHOOK_SCHEDULE_MAX];
     int webhook_schedule_n;
+    /* --role api|worker|all / ROBOTS_ROLE, all. */
+    int role;
+    /* 1 when --listen or ROBOTS_LISTEN was given (a worker then listens too). */
+    int listen_explicit;
 } rb_config;
+
+/* "api" → RB_ROLE_API, "worker", "all"; anything else RB_ROLE_INVALID. */
+int rb_config_role_parse(const char *s);
+/* The name of a role ("all" for RB_ROLE_ALL, "invalid" for anything unknown). */
+const char *rb_config_role_name(int role);
 
 /* Parses a retry schedule ("0,5,300") into cfg; -1 (message on stderr) when invalid. */
 int rb_config_webhook_schedule(rb_config *cfg, const char *list);

@@ -29,6 +29,13 @@
 #define WORKER_POLL_MS 500       /* idle worker re-checks the store this often */
 #define INGEST_POLL_MS 1000      /* idle ingester re-checks this often */
 #define SWEEP_PERIOD_MS 60000    /* the sweeper runs once a minute */
+/* The maintenance leader lease (docs/engine.md, "Leader"): held for this
+ * long, renewed every third of it, so a dead leader's successor starts
+ * within ttl + ttl/3 = 20 s. ROBOTS_LEADER_TTL_SECONDS overrides it. */
+#define LEADER_NAME "maintenance"
+#define LEADER_TTL_S 15
+#define LEADER_TTL_MIN_S 1
+#define LEADER_TTL_MAX_S 300
 #define STATUS_CHECK_NS 200000000LL /* cancelled() reads the status at most every 200 ms */
 #define BACKOFF_BASE_MS 2000
 #define BACKOFF_CAP_MS 300000
@@ -70,6 +77,13 @@ struct rb_engine {
     int nworkers;
     pthread_t heartbeat, sweeper, ingester;
     int heartbeat_started, sweeper_started, ingester_started;
+    /* The maintenance leader lease: this engine's owner id (unique per
+     * process start), the lease ttl, whether it holds the lease now, and
+     * how many sweeps it ran (for tests and the log). */
+    char leader_owner[200];
+    int leader_ttl_s;
+    atomic_int leader;
+    atomic_long sweeps;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -392,15 +406,62 @@ static void sweep_once(rb_engine *e)
         rb_info("engine: swept %lld directive runs past retention", (long long)deleted);
 }
 
+/* The maintenance loop: renews the leader lease every ttl/3 and, while
+ * this node holds it, runs the retention sweep at once and then every
+ * minute. Only one node of a cluster sweeps; when it dies its lease runs out
+ * and the next node to renew takes over (the claim of an expired job lease
+ * is atomic per job in the store, so job rescue needs no leader). A store
+ * error counts as not leading: the lease then expires and another node that
+ * can reach the database leads. */
 static void *sweeper_main(void *arg)
 {
     rb_engine *e = arg;
+    int64_t period_ms = (int64_t)e->leader_ttl_s * 1000 / 3;
+    if (period_ms < 100)
+        period_ms = 100;
+    int64_t last_sweep_ns = 0;
+    int was = 0, warned = 0;
     while (!atomic_load(&e->stopping)) {
-        sweep_once(e);
+        int lead = 0;
+        rb_err err;
+        rb_err_clear(&err);
+        int rc = rb_store_leader_acquire(e->store, LEADER_NAME, e->leader_owner, e->leader_ttl_s,
+                                         &lead, &err);
+        if (rc != RB_OK) {
+            lead = 0;
+            if (!warned)
+                rb_warn("engine: leader lease: %s", err.message);
+            warned = 1;
+        } else {
+            warned = 0;
+        }
+        atomic_store(&e->leader, lead);
+        if (lead && !was)
+            rb_info("engine: %s now leads maintenance (retention sweep)", e->leader_owner);
+        else if (!lead && was)
+            rb_info("engine: %s no longer leads maintenance", e->leader_owner);
+        was = lead;
+        int64_t now = rb_mono_ns();
+        if (lead && (last_sweep_ns == 0 || now - last_sweep_ns >= SWEEP_PERIOD_MS * 1000000LL)) {
+            sweep_once(e);
+            atomic_fetch_add(&e->sweeps, 1);
+            last_sweep_ns = rb_mono_ns();
+        } else if (!lead) {
+            /* A new leader sweeps at once. */
+            last_sweep_ns = 0;
+        }
         pthread_mutex_lock(&e->mu);
         if (!atomic_load(&e->stopping))
-            timed_wait(e, &e->bg_cv, SWEEP_PERIOD_MS);
+            timed_wait(e, &e->bg_cv, period_ms);
         pthread_mutex_unlock(&e->mu);
+    }
+    /* A clean stop hands over now instead of after the ttl. */
+    if (was) {
+        rb_err err;
+        rb_err_clear(&err);
+        if (rb_store_leader_release(e->store, LEADER_NAME, e->leader_owner, &err) != RB_OK)
+            rb_warn("engine: releasing the leader lease: %s", err.message);
+        atomic_store(&e->leader, 0);
     }
     return NULL;
 }
@@ -438,6 +499,21 @@ static void *ingester_main(void *arg)
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
+
+static int env_leader_ttl(void)
+{
+    const char *v = getenv("ROBOTS_LEADER_TTL_SECONDS");
+    if (!v || !*v)
+        return LEADER_TTL_S;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (*end || x < LEADER_TTL_MIN_S || x > LEADER_TTL_MAX_S) {
+        rb_warn("engine: ignoring ROBOTS_LEADER_TTL_SECONDS=%s (want %d..%d)", v,
+                LEADER_TTL_MIN_S, LEADER_TTL_MAX_S);
+        return LEADER_TTL_S;
+    }
+    return (int)x;
+}
 
 static int64_t env_delay_ms(void)
 {
@@ -477,7 +553,9 @@ int rb_engine_create(rb_store *store, rb_library *lib, const rb_config *cfg, rb_
     pthread_cond_init(&e->bg_cv, &ca);
     pthread_condattr_destroy(&ca);
 
-    e->nworkers = cfg->workers > 0 ? cfg->workers : 0;
+    e->leader_ttl_s = env_leader_ttl();
+    /* An API node runs no worker (docs/engine.md, "Roles"). */
+    e->nworkers = cfg->workers > 0 && cfg->role != RB_ROLE_API ? cfg->workers : 0;
     if (e->nworkers > 0) {
         e->workers = calloc((size_t)e->nworkers, sizeof *e->workers);
         if (!e->workers) {
@@ -495,6 +573,14 @@ int rb_engine_create(rb_store *store, rb_library *lib, const rb_config *cfg, rb_
         w->n = i;
         snprintf(w->worker_id, sizeof w->worker_id, "%s:%ld:%d", host, (long)getpid(), i);
     }
+    /* host:pid can repeat (containers all run as pid 1, a restart may reuse
+     * a pid): a random suffix keeps a restarted node from inheriting the
+     * lease of its previous life before that lease ran out. */
+    uint32_t tag = 0;
+    if (rb_random_bytes(&tag, sizeof tag) != RB_OK)
+        tag = (uint32_t)rb_mono_ns();
+    snprintf(e->leader_owner, sizeof e->leader_owner, "%s:%ld:%08x", host, (long)getpid(),
+             (unsigned)tag);
     *out = e;
     return RB_OK;
 }
@@ -510,11 +596,40 @@ void rb_engine_set_backoff(rb_engine *e, int64_t base_ms, int64_t cap_ms)
     e->backoff_cap_ms = cap_ms;
 }
 
+void rb_engine_set_leader_ttl(rb_engine *e, int ttl_s)
+{
+    if (ttl_s >= LEADER_TTL_MIN_S && ttl_s <= LEADER_TTL_MAX_S)
+        e->leader_ttl_s = ttl_s;
+}
+
+int rb_engine_is_leader(rb_engine *e)
+{
+    return e ? atomic_load(&e->leader) : 0;
+}
+
+long rb_engine_sweeps(rb_engine *e)
+{
+    return e ? atomic_load(&e->sweeps) : 0;
+}
+
+void rb_engine_remote_wake(void *engine, int what)
+{
+    if (what & RB_STORE_WAKE_JOBS)
+        rb_engine_wake(engine);
+    if (what & RB_STORE_WAKE_INGEST)
+        rb_engine_wake_ingest(engine);
+}
+
 int rb_engine_run(rb_engine *e, rb_err *err)
 {
     if (e->delay_ms > 0)
         rb_warn("engine: ROBOTS_DEBUG_WORKFLOW_DELAY_MS=%lld (testing knob) is set",
                 (long long)e->delay_ms);
+    if (e->cfg->role == RB_ROLE_API) {
+        /* Jobs, ingest, webhooks and maintenance run on worker nodes. */
+        rb_info("engine: role api: no workers and no background loops in this process");
+        return RB_OK;
+    }
     int rc = 0;
     for (int i = 0; i < e->nworkers && rc == 0; i++) {
         rc = pthread_create(&e->workers[i].thread, NULL, worker_main, &e->workers[i]);
@@ -535,7 +650,9 @@ int rb_engine_run(rb_engine *e, rb_err *err)
     if (rc != 0)
         return rb_err_set(err, 500, "internal_error", "cannot start engine threads: %s",
                           strerror(rc));
-    rb_info("engine: started %d worker(s), lease %d s", e->nworkers, e->cfg->lease_seconds);
+    rb_info("engine: role %s: started %d worker(s), lease %d s, leader lease %d s",
+            rb_config_role_name(e->cfg->role), e->nworkers, e->cfg->lease_seconds,
+            e->leader_ttl_s);
     return RB_OK;
 }
 

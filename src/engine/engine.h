@@ -28,6 +28,10 @@ int rb_engine_run(rb_engine *e, rb_err *err);
 void rb_engine_wake(void *engine);
 /* Wakes the ingester (an asset or track was created). arg is the rb_engine. */
 void rb_engine_wake_ingest(void *engine);
+/* A remote wake (rb_store_set_remote_wake: another node committed work):
+ * RB_STORE_WAKE_JOBS wakes the workers, RB_STORE_WAKE_INGEST the ingester.
+ * arg is the rb_engine. */
+void rb_engine_remote_wake(void *engine, int what);
 /* Stops claiming, waits for running workflows to reach a check point, joins. */
 void rb_engine_stop(rb_engine *e);
 
@@ -38,6 +42,14 @@ void rb_engine_stop(rb_engine *e);
 struct rb_workflow;
 void rb_engine_set_finder(rb_engine *e, const struct rb_workflow *(*find)(const char *name));
 void rb_engine_set_backoff(rb_engine *e, int64_t base_ms, int64_t cap_ms);
+/* The maintenance leader lease's ttl in seconds (1..300; default 15, or
+ * ROBOTS_LEADER_TTL_SECONDS); renewed every ttl/3. */
+void rb_engine_set_leader_ttl(rb_engine *e, int ttl_s);
+/* 1 while this engine holds the maintenance leader lease (it runs the
+ * retention sweep; docs/engine.md, "Leader"). */
+int rb_engine_is_leader(rb_engine *e);
+/* How many retention sweeps this engine ran (for tests). */
+long rb_engine_sweeps(rb_engine *e);
 
 /* Backoff before attempt n+1 after n failed attempts: min(cap, base*2^(n-1))
  * with ±20 % jitter, in ms. Exposed for tests. */

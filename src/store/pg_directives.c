@@ -403,6 +403,9 @@ int rb_pg_directive_run_create(rb_store *st, rb_directive_run *r, char conflict_
                              err);
     if (!ret)
         ret = run_insert(c, r, conflict_id, err);
+    /* Runs advance in the ingest loop of any node: wake them on commit. */
+    if (!ret)
+        rb_pg_notify(c, RB_STORE_WAKE_INGEST);
     if (!ret)
         ret = rb_pg_commit(st, c, err);
     rb_pg_release(st, c);
@@ -428,6 +431,8 @@ int rb_pg_asset_directives_add(rb_store *st, const char *env_id, const char *ass
         const char *p[] = {asset_id, directive_ids[i], env_id, rb_pg_i64(pos, (int64_t)i)};
         r = rb_pg_exec(c, SQL_ASSET_DIRECTIVE_ADD, 4, p, NULL, "asset directive add", err);
     }
+    if (!r)
+        rb_pg_notify(c, RB_STORE_WAKE_INGEST);
     if (!r)
         r = rb_pg_commit(st, c, err);
     rb_pg_release(st, c);

@@ -27,6 +27,7 @@ typedef struct rb_pgconn {
     const char *prepared[RB_PG_CACHE]; /* statement i is named "rb<i>" */
     int nprepared;
     int wrote_event;               /* the open transaction wrote an outbox row */
+    int notify;                    /* RB_STORE_WAKE_* bits to NOTIFY at commit */
     char last_state[6];            /* SQLSTATE of the last failure ("" if none) */
     char last_constraint[64];      /* the constraint it violated, if any */
     struct rb_pgconn *next_free;
@@ -52,6 +53,10 @@ typedef struct rb_pgstore {
      * resets on success. Meanwhile calls fail fast with 503. */
     int64_t retry_at_ms;
     int backoff_ms;
+
+    /* rb_store_set_remote_wake's listener thread (pg_cluster.c), NULL when
+     * none runs. Set and cleared by that call and pg_close only. */
+    struct rb_pglisten *listener;
 } rb_pgstore;
 
 static inline rb_pgstore *rb_pgs(rb_store *st)
@@ -92,6 +97,28 @@ int rb_pg_begin(rb_pgconn *c, rb_err *err);
 /* Commits; fires the event hook when the transaction wrote an event. */
 int rb_pg_commit(rb_store *st, rb_pgconn *c, rb_err *err);
 void rb_pg_rollback(rb_pgconn *c);
+
+/* ---- cross-process wake-ups (pg_cluster.c) ---------------------------- */
+/* Marks that the caller's write should wake other processes (RB_STORE_WAKE_*
+ * bits). Inside a transaction the NOTIFYs are sent by rb_pg_commit just
+ * before COMMIT (PostgreSQL delivers them when the commit lands, never for
+ * a rollback); outside one they are sent now. An outbox event written with
+ * wrote_event implies RB_STORE_WAKE_EVENTS. A failed NOTIFY outside a
+ * transaction is only logged: pollers find the work anyway. */
+void rb_pg_notify(rb_pgconn *c, int bits);
+/* Sends the NOTIFYs of bits on c (in its open transaction, if any). */
+int rb_pg_notify_send(rb_pgconn *c, int bits, rb_err *err);
+/* The channel names, for LISTEN and NOTIFY. */
+#define RB_PG_CHANNEL_JOBS "robots_jobs"
+#define RB_PG_CHANNEL_EVENTS "robots_events"
+#define RB_PG_CHANNEL_INGEST "robots_ingest"
+int rb_pg_leader_acquire(rb_store *st, const char *name, const char *owner, int ttl_s,
+                         int *is_leader, rb_err *err);
+int rb_pg_leader_release(rb_store *st, const char *name, const char *owner, rb_err *err);
+int rb_pg_set_remote_wake(rb_store *st, void (*fn)(void *arg, int what), void *arg,
+                          rb_err *err);
+/* Stops and frees the listener thread, if any (pg_close). */
+void rb_pg_listen_stop(rb_store *st);
 
 /* ---- errors ----------------------------------------------------------- */
 /* Maps a failed result (res may be NULL): a lost connection, a server

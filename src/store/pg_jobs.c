@@ -339,6 +339,8 @@ int rb_pg_job_create(rb_store *st, rb_job_create *cr, char conflict_id[RB_ID_MAX
         if (!r)
             r = create_one(c, cr, &t, cid, &rep, err);
         if (!r) {
+            /* Workers on other nodes wake when this commit lands. */
+            rb_pg_notify(c, RB_STORE_WAKE_JOBS);
             r = rb_pg_commit(st, c, err);
             break;
         }
@@ -683,7 +685,7 @@ int rb_pg_job_heartbeat(rb_store *st, const char *id, const char *worker_id,
 /* Runs one conditional UPDATE in a transaction; on a change, writes the
  * event unless no_event. Nothing changed → RB_CONFLICT. */
 static int finish_job(rb_store *st, const char *sql, const char *id, const char *const *p,
-                      int np, int no_event, rb_err *err)
+                      int np, int no_event, int wake_jobs, rb_err *err)
 {
     rb_pgconn *c;
     int r = rb_pg_acquire(st, &c, err);
@@ -700,6 +702,8 @@ static int finish_job(rb_store *st, const char *sql, const char *id, const char 
     } else if (!r && !no_event) {
         r = event_after_change(c, id, NULL, err);
     }
+    if (!r && wake_jobs)
+        rb_pg_notify(c, RB_STORE_WAKE_JOBS);
     if (!r)
         r = rb_pg_commit(st, c, err);
     rb_pg_release(st, c);
@@ -720,7 +724,7 @@ int rb_pg_job_complete(rb_store *st, const char *id, const char *worker_id, json
     char u[24], now[24];
     const char *p[] = {id, worker_id, doc ? doc : "{}", rb_pg_i64(u, units < 0 ? 0 : units),
                        rb_pg_i64(now, rb_now())};
-    int r = finish_job(st, SQL_JOB_COMPLETE, id, p, 5, 0, err);
+    int r = finish_job(st, SQL_JOB_COMPLETE, id, p, 5, 0, 0, err);
     free(doc);
     return r;
 }
@@ -744,7 +748,10 @@ int rb_pg_job_fail(rb_store *st, const char *id, const char *worker_id, json_t *
     rb_pg_i64(u, units < 0 ? 0 : units);
     if (retry_at_ms > 0) {
         const char *p[] = {id, worker_id, u, rb_pg_i64(at, retry_at_ms)};
-        return finish_job(st, SQL_JOB_RETRY, id, p, 4, 1, err);
+        /* A job released for a retry due (about) now — the engine's
+         * shutdown release — is claimable at once: wake other nodes. */
+        int due = retry_at_ms <= rb_now_ms() + 1000;
+        return finish_job(st, SQL_JOB_RETRY, id, p, 4, 1, due, err);
     }
     char *doc = NULL;
     if (errors && json_is_array(errors) && json_array_size(errors) > 0) {
@@ -758,7 +765,7 @@ int rb_pg_job_fail(rb_store *st, const char *id, const char *worker_id, json_t *
                            : "[{\"type\":\"processing_error\",\"message\":\"the job failed\","
                              "\"retryable\":false}]",
                        u, rb_pg_i64(now, rb_now())};
-    int r = finish_job(st, SQL_JOB_FAIL, id, p, 5, 0, err);
+    int r = finish_job(st, SQL_JOB_FAIL, id, p, 5, 0, 0, err);
     free(doc);
     return r;
 }

@@ -161,6 +161,9 @@ int rb_pg_track_insert(rb_store *st, const rb_track *t, rb_err *err)
     PQclear(res);
     if (!r)
         r = track_insert(c, t, err);
+    /* The ingester of any node prepares it: wake them on commit. */
+    if (!r)
+        rb_pg_notify(c, RB_STORE_WAKE_INGEST);
     if (!r)
         r = rb_pg_commit(st, c, err);
     rb_pg_release(st, c);
@@ -334,6 +337,9 @@ int rb_pg_asset_insert(rb_store *st, const rb_asset *a, rb_err *err)
             snprintf(t.env_id, sizeof t.env_id, "%s", a->env_id);
             r = track_insert(c, &t, err);
         }
+        /* The ingester of any node prepares it: wake them on commit. */
+        if (!r)
+            rb_pg_notify(c, RB_STORE_WAKE_INGEST);
         if (!r)
             r = rb_pg_commit(st, c, err);
         rb_pg_release(st, c);

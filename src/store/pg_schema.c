@@ -261,8 +261,19 @@ static const char MIGRATION_1[] =
     ");"
     "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, id);";
 
+/* Migration 2: named leader leases (rb_store_leader_acquire), so that
+ * cluster-wide maintenance runs on one node at a time. Times are the
+ * server's clock in ms. */
+static const char MIGRATION_2[] =
+    "CREATE TABLE leader_leases ("
+    "  name TEXT PRIMARY KEY,"
+    "  owner TEXT NOT NULL,"
+    "  expires_at_ms BIGINT NOT NULL"
+    ");";
+
 const char *const rb_pg_migrations[] = {
     MIGRATION_1,
+    MIGRATION_2,
 };
 
 const int rb_pg_nmigrations = (int)(sizeof rb_pg_migrations / sizeof rb_pg_migrations[0]);

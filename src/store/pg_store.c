@@ -8,6 +8,7 @@
 #include "store/pg_internal.h"
 
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,13 +203,25 @@ static const char SQL_COMMIT[] = "COMMIT";
 int rb_pg_begin(rb_pgconn *c, rb_err *err)
 {
     c->wrote_event = 0;
+    c->notify = 0;
     return rb_pg_exec(c, SQL_BEGIN, 0, NULL, NULL, "BEGIN", err);
 }
 
 int rb_pg_commit(rb_store *st, rb_pgconn *c, rb_err *err)
 {
+    /* NOTIFY inside the transaction: PostgreSQL queues it and delivers it to
+     * the listeners when (and only if) the COMMIT below lands, so another
+     * node never wakes for work it cannot see yet. */
+    int bits = c->notify | (c->wrote_event ? RB_STORE_WAKE_EVENTS : 0);
+    c->notify = 0;
+    int r = bits ? rb_pg_notify_send(c, bits, err) : RB_OK;
+    if (r) {
+        c->wrote_event = 0;
+        rb_pg_rollback(c);
+        return r;
+    }
     PGresult *res = NULL;
-    int r = rb_pg_query(c, SQL_COMMIT, 0, NULL, &res, "COMMIT", err);
+    r = rb_pg_query(c, SQL_COMMIT, 0, NULL, &res, "COMMIT", err);
     /* COMMIT of a transaction that failed earlier answers "ROLLBACK"; no
      * caller commits after a failure, but never report that as success. */
     if (!r && strcmp(PQcmdStatus(res), "COMMIT") != 0)
@@ -226,6 +239,7 @@ int rb_pg_commit(rb_store *st, rb_pgconn *c, rb_err *err)
 void rb_pg_rollback(rb_pgconn *c)
 {
     c->wrote_event = 0;
+    c->notify = 0;
     if (c->pg && PQstatus(c->pg) == CONNECTION_OK &&
         PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         PQclear(PQexec(c->pg, "ROLLBACK"));
@@ -305,6 +319,22 @@ static int conn_connect(rb_pgstore *st, rb_pgconn *c, rb_err *err)
     return r;
 }
 
+/* 1 when an idle session was (most likely) closed by the server while it
+ * sat in the pool. An idle pooled session has nothing to read — it LISTENs
+ * on nothing and has no query outstanding; a server that restarts or kills
+ * it sends its goodbye (FATAL 57P01) and closes the socket, which makes the
+ * socket readable. One poll() lets the borrower reconnect before its first
+ * statement instead of answering 503 once per pooled session after every
+ * database restart. The rare harmless message (a notice) only costs a
+ * reconnect. */
+static int conn_gone(PGconn *pg)
+{
+    struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
+    if (p.fd < 0)
+        return 1;
+    return poll(&p, 1, 0) > 0;
+}
+
 int rb_pg_acquire(rb_store *base, rb_pgconn **out, rb_err *err)
 {
     rb_pgstore *st = rb_pgs(base);
@@ -331,7 +361,7 @@ int rb_pg_acquire(rb_store *base, rb_pgconn **out, rb_err *err)
     /* A session the server closed (restart, admin kill) shows as
      * CONNECTION_BAD only after a failed call; rb_pg_release drops those, so
      * here a slot is either connected or empty. */
-    if (c->pg && PQstatus(c->pg) != CONNECTION_OK)
+    if (c->pg && (PQstatus(c->pg) != CONNECTION_OK || conn_gone(c->pg)))
         conn_drop(c);
     if (!c->pg) {
         int r = conn_connect(st, c, err);
@@ -440,6 +470,7 @@ static int migrate(rb_pgconn *c, rb_err *err)
 static void pg_close(rb_store *base)
 {
     rb_pgstore *st = rb_pgs(base);
+    rb_pg_listen_stop(base);
     for (int i = 0; st->all && i < st->nslots; i++) {
         conn_drop(st->all[i]);
         free(st->all[i]);
@@ -572,6 +603,9 @@ const rb_store_ops rb_pg_ops = {
     .setting_get_or_init = rb_pg_setting_get_or_init,
     .setting_get = rb_pg_setting_get,
     .setting_set = rb_pg_setting_set,
+    .leader_acquire = rb_pg_leader_acquire,
+    .leader_release = rb_pg_leader_release,
+    .set_remote_wake = rb_pg_set_remote_wake,
     .env_ensure = rb_pg_env_ensure,
     .env_get = rb_pg_env_get,
     .env_by_name = rb_pg_env_by_name,

@@ -868,19 +868,8 @@ static const char SQL_RUN_SWEEP[] =
 int rb_sqlite_directive_run_sweep(rb_store *st, int64_t before, int64_t *deleted, rb_err *err)
 {
     *deleted = 0;
-    rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
-    if (r)
-        return r;
-    r = rb_sql_begin_write(c, err);
     const char *const sqls[] = {SQL_RUN_SWEEP_EVENTS, SQL_RUN_SWEEP};
-    if (!r)
-        r = rb_sql_exec_steps(c, sqls, 2, NULL, 0, &before, 1, "run sweep", deleted, err);
-    if (!r)
-        r = rb_sql_commit(c, err);
-    else
-        rb_sql_rollback(c);
-    rb_sql_release(st, c);
+    int r = rb_sql_write_steps(st, sqls, 2, NULL, 0, &before, 1, "run sweep", deleted, err);
     if (r)
         *deleted = 0;
     return r;

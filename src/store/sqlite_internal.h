@@ -137,6 +137,13 @@ int rb_sql_exec_steps(rb_sqlconn *c, const char *const *sqls, size_t n,
                       const char *const *texts, size_t ntexts, const int64_t *ints,
                       size_t nints, const char *what, int64_t *last_changes, rb_err *err);
 
+/* rb_sql_exec_steps in a write transaction of its own on a pooled
+ * connection: acquire, BEGIN IMMEDIATE, the steps, COMMIT (rollback on any
+ * failure), release. For the calls that are only a fixed list of writes. */
+int rb_sql_write_steps(rb_store *st, const char *const *sqls, size_t n,
+                       const char *const *texts, size_t ntexts, const int64_t *ints,
+                       size_t nints, const char *what, int64_t *last_changes, rb_err *err);
+
 /* Steps q (already bound) to the end, appending each row to the array *arr of
  * *n elements of elem_size bytes (both empty, NULL and 0, on entry): the
  * array grows by doubling and read decodes the row into the new element.

@@ -1112,18 +1112,8 @@ int rb_sqlite_job_sweep(rb_store *st, int64_t before, int64_t *deleted, rb_err *
 {
     if (deleted)
         *deleted = 0;
-    rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
-    if (r)
-        return r;
-    r = rb_sql_begin_write(c, err);
     const char *const steps[] = {SQL_SWEEP_EVENTS, SQL_SWEEP_BLOBS, SQL_SWEEP_JOBS};
-    if (!r)
-        r = rb_sql_exec_steps(c, steps, 3, NULL, 0, &before, 1, "sweep", deleted, err);
-    if (!r)
-        r = rb_sql_commit(c, err);
-    rb_sql_release(st, c);
-    return r;
+    return rb_sql_write_steps(st, steps, 3, NULL, 0, &before, 1, "sweep", deleted, err);
 }
 
 /* ---- outbox read side -------------------------------------------------------------- */

@@ -446,21 +446,14 @@ static const char SQL_TRACK_MARK_DELETED[] =
 int rb_sqlite_track_delete(rb_store *st, const char *env_id, const char *asset_id,
                            const char *id, rb_err *err)
 {
-    rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
-    if (r)
-        return r;
-    r = rb_sql_begin_write(c, err);
     const char *const steps[] = {SQL_TRACK_BLOB_DELETE, SQL_TRACK_MARK_DELETED};
     const char *const ids[] = {id, asset_id, env_id};
     int64_t changed = 0;
-    if (!r)
-        r = rb_sql_exec_steps(c, steps, 2, ids, 3, NULL, 0, "track delete", &changed, err);
+    /* Deleting nothing commits nothing: the not-found answer needs no rollback. */
+    int r = rb_sql_write_steps(st, steps, 2, ids, 3, NULL, 0, "track delete", &changed,
+                               err);
     if (!r && changed == 0)
         r = not_found(err, "track", id);
-    if (!r)
-        r = rb_sql_commit(c, err);
-    rb_sql_release(st, c);
     return r;
 }
 
@@ -828,22 +821,15 @@ static const char SQL_ASSET_DEL[] = "DELETE FROM assets WHERE id = ?1 AND env_id
 
 int rb_sqlite_asset_delete(rb_store *st, const char *env_id, const char *id, rb_err *err)
 {
-    rb_sqlconn *c;
-    int r = rb_sql_acquire(st, &c, err);
-    if (r)
-        return r;
-    r = rb_sql_begin_write(c, err);
     const char *const steps[] = {SQL_ASSET_DEL_BLOBS, SQL_ASSET_DEL_TRACKS, SQL_ASSET_DEL_PBIDS,
                                  SQL_ASSET_DEL};
     const char *const ids[] = {id, env_id};
     int64_t changed = 0;
-    if (!r)
-        r = rb_sql_exec_steps(c, steps, 4, ids, 2, NULL, 0, "asset delete", &changed, err);
+    /* Deleting nothing commits nothing: the not-found answer needs no rollback. */
+    int r = rb_sql_write_steps(st, steps, 4, ids, 2, NULL, 0, "asset delete", &changed,
+                               err);
     if (!r && changed == 0)
         r = not_found(err, "asset", id);
-    if (!r)
-        r = rb_sql_commit(c, err);
-    rb_sql_release(st, c);
     return r;
 }
 

@@ -330,11 +330,21 @@ static const char MIGRATION_4[] =
     ");"
     "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, id);";
 
+/* Migration 5: named leader leases (rb_store_leader_acquire), so that
+ * cluster-wide maintenance runs on one process at a time. */
+static const char MIGRATION_5[] =
+    "CREATE TABLE leader_leases ("
+    "  name TEXT PRIMARY KEY,"
+    "  owner TEXT NOT NULL,"
+    "  expires_at_ms INTEGER NOT NULL"
+    ");";
+
 const char *const rb_sqlite_migrations[] = {
     MIGRATION_1,
     MIGRATION_2,
     MIGRATION_3,
     MIGRATION_4,
+    MIGRATION_5,
 };
 
 const int rb_sqlite_nmigrations = (int)(sizeof rb_sqlite_migrations / sizeof rb_sqlite_migrations[0]);

@@ -583,3 +583,34 @@ int rb_store_webhook_replay(rb_store *st, const char *env_id, const char *event_
         return rb_store_unimplemented("rb_store_webhook_replay", err);
     return st->ops->webhook_replay(st, env_id, event_id, since_us, failed_only, count, err);
 }
+
+/* ---- many processes on one database ----------------------------------------- */
+
+int rb_store_leader_acquire(rb_store *st, const char *name, const char *owner, int ttl_s,
+                            int *is_leader, rb_err *err)
+{
+    *is_leader = 0;
+    if (!name || !*name || !owner || !*owner || ttl_s < 1 || ttl_s > 3600)
+        return rb_err_set(err, 500, "internal_error",
+                          "leader lease needs a name, an owner and a ttl of 1..3600 s");
+    if (!st->ops->leader_acquire)
+        return rb_store_unimplemented("rb_store_leader_acquire", err);
+    return st->ops->leader_acquire(st, name, owner, ttl_s, is_leader, err);
+}
+
+int rb_store_leader_release(rb_store *st, const char *name, const char *owner, rb_err *err)
+{
+    if (!st->ops->leader_release)
+        return rb_store_unimplemented("rb_store_leader_release", err);
+    return st->ops->leader_release(st, name, owner, err);
+}
+
+int rb_store_set_remote_wake(rb_store *st, void (*fn)(void *arg, int what), void *arg,
+                             rb_err *err)
+{
+    /* Optional for a backend: without cross-process notifications the
+     * callers' polling is the whole mechanism, which is correct, only slower. */
+    if (!st->ops->set_remote_wake)
+        return RB_OK;
+    return st->ops->set_remote_wake(st, fn, arg, err);
+}

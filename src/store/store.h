@@ -541,4 +541,41 @@ int rb_store_webhook_events(rb_store *st, const char *env_id, const char *status
 int rb_store_webhook_replay(rb_store *st, const char *env_id, const char *event_id,
                             int64_t since_us, int failed_only, int64_t *count, rb_err *err);
 
+
+/* ---- many processes on one database (docs/store-postgres.md) ------------ */
+
+/* Takes or renews the named lease for owner, atomically: the lease row is
+ * (re)written when it does not exist yet, when owner already holds it, or
+ * when the holder's lease has run out; then *is_leader = 1 and the lease
+ * runs ttl_s seconds from now (PostgreSQL: the server's clock, so nodes with
+ * skewed clocks agree). Otherwise *is_leader = 0 and nothing changes. At
+ * most one owner holds a name at any moment. ttl_s is 1..3600. Used so that
+ * cluster-wide maintenance (the retention sweep) runs on one node at a time;
+ * correctness never depends on it (claims stay atomic per row). */
+int rb_store_leader_acquire(rb_store *st, const char *name, const char *owner, int ttl_s,
+                            int *is_leader, rb_err *err);
+/* Gives the lease up if owner holds it (a clean shutdown), so another node
+ * takes over at its next renewal instead of after the ttl. */
+int rb_store_leader_release(rb_store *st, const char *name, const char *owner, rb_err *err);
+
+/* What a remote wake is about (bits of `what`). */
+enum {
+    RB_STORE_WAKE_JOBS = 1,        /* a job became claimable (created, released) */
+    RB_STORE_WAKE_EVENTS = 2,      /* an outbox event was committed */
+    RB_STORE_WAKE_INGEST = 4,      /* an asset, track or directive run was created */
+};
+/* Registers fn to be called when ANOTHER process (or another handle) sharing
+ * the database commits work of the kinds in `what`. PostgreSQL: commits send
+ * NOTIFY robots_jobs / robots_events / robots_ingest in their transaction
+ * (delivered on commit), and one listener thread per handle, on its own
+ * connection (not from the pool), calls fn; a lost listener connection is
+ * reopened with backoff (100 ms doubling to 5 s) and fn is called with every
+ * bit after each (re)connect, since notifications sent meanwhile are lost.
+ * Callers keep polling as the fallback. SQLite: RB_OK and nothing happens
+ * (the same-process event hook and polling stay). fn runs on the listener
+ * thread, must be quick and must not call the store. NULL stops the
+ * listener. Call it before concurrent use; rb_store_close stops it too. */
+int rb_store_set_remote_wake(rb_store *st, void (*fn)(void *arg, int what), void *arg,
+                             rb_err *err);
+
 #endif

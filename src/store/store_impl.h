@@ -133,6 +133,11 @@ typedef struct rb_store_ops {
                           json_t **out, rb_err *err);
     int (*webhook_replay)(rb_store *st, const char *env_id, const char *event_id,
                           int64_t since_us, int failed_only, int64_t *count, rb_err *err);
+    int (*leader_acquire)(rb_store *st, const char *name, const char *owner, int ttl_s,
+                          int *is_leader, rb_err *err);
+    int (*leader_release)(rb_store *st, const char *name, const char *owner, rb_err *err);
+    int (*set_remote_wake)(rb_store *st, void (*fn)(void *arg, int what), void *arg,
+                           rb_err *err);
 } rb_store_ops;
 
 /* The part of every backend's handle that store.c owns. */

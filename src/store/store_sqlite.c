@@ -356,6 +356,25 @@ int rb_sql_exec_steps(rb_sqlconn *c, const char *const *sqls, size_t n,
     return RB_OK;
 }
 
+int rb_sql_write_steps(rb_store *st, const char *const *sqls, size_t n,
+                       const char *const *texts, size_t ntexts, const int64_t *ints,
+                       size_t nints, const char *what, int64_t *last_changes, rb_err *err)
+{
+    rb_sqlconn *c;
+    int r = rb_sql_acquire(st, &c, err);
+    if (r)
+        return r;
+    r = rb_sql_begin_write(c, err);
+    if (!r)
+        r = rb_sql_exec_steps(c, sqls, n, texts, ntexts, ints, nints, what, last_changes, err);
+    if (!r)
+        r = rb_sql_commit(c, err);
+    else
+        rb_sql_rollback(c);
+    rb_sql_release(st, c);
+    return r;
+}
+
 int rb_sql_collect(rb_sqlconn *c, sqlite3_stmt *q, size_t elem_size,
                    void (*read)(sqlite3_stmt *q, void *elem), void **arr, size_t *n,
                    const char *what, rb_err *err)
@@ -658,29 +677,69 @@ int rb_sqlite_setting_get(rb_store *st, const char *key, char *out, size_t outle
 
 int rb_sqlite_setting_set(rb_store *st, const char *key, const char *value, rb_err *err)
 {
+    const char *const sqls[] = {value ? SQL_SETTING_SET : SQL_SETTING_DEL};
+    const char *const texts[] = {key, value};
+    return rb_sql_write_steps(st, sqls, 1, texts, value ? 2 : 1, NULL, 0, "setting set", NULL,
+                              err);
+}
+
+/* ---- leader leases ------------------------------------------------------------ */
+
+/* One statement decides: the row is inserted on first use, or taken over
+ * when the caller already holds it or the holder's lease ran out; otherwise
+ * the upsert's WHERE leaves it alone and RETURNING yields no row. */
+static const char SQL_LEADER_ACQUIRE[] =
+    "INSERT INTO leader_leases(name, owner, expires_at_ms) VALUES (?1, ?2, ?3 + ?4)"
+    " ON CONFLICT(name) DO UPDATE SET owner = excluded.owner,"
+    " expires_at_ms = excluded.expires_at_ms"
+    " WHERE leader_leases.owner = excluded.owner OR leader_leases.expires_at_ms <= ?3"
+    " RETURNING owner";
+static const char SQL_LEADER_RELEASE[] =
+    "DELETE FROM leader_leases WHERE name = ?1 AND owner = ?2";
+
+static int sqlite_leader_acquire(rb_store *st, const char *name, const char *owner, int ttl_s,
+                                 int *is_leader, rb_err *err)
+{
+    *is_leader = 0;
     rb_sqlconn *c;
     int r = rb_sql_acquire(st, &c, err);
     if (r)
         return r;
     r = rb_sql_begin_write(c, err);
     sqlite3_stmt *q = NULL;
-    if (!r && (q = rb_sql_prep(c, value ? SQL_SETTING_SET : SQL_SETTING_DEL, err)) == NULL)
+    if (!r && (q = rb_sql_prep(c, SQL_LEADER_ACQUIRE, err)) == NULL)
         r = RB_ERR;
     if (!r) {
-        rb_sql_bind_text(q, 1, key, 0);
-        if (value)
-            rb_sql_bind_text(q, 2, value, 0);
+        rb_sql_bind_text(q, 1, name, 0);
+        rb_sql_bind_text(q, 2, owner, 0);
+        sqlite3_bind_int64(q, 3, rb_now_ms());
+        sqlite3_bind_int64(q, 4, (int64_t)ttl_s * 1000);
         int rc = sqlite3_step(q);
-        if (rc != SQLITE_DONE)
-            r = rb_sql_fail(c, rc, "setting set", err);
+        if (rc == SQLITE_ROW) {
+            *is_leader = 1;
+            rc = sqlite3_step(q);
+        }
+        if (rc != SQLITE_DONE) {
+            *is_leader = 0;
+            r = rb_sql_fail(c, rc, "leader lease", err);
+        }
         rb_sql_done(c, q);
     }
     if (!r)
         r = rb_sql_commit(c, err);
     else
         rb_sql_rollback(c);
+    if (r)
+        *is_leader = 0;
     rb_sql_release(st, c);
     return r;
+}
+
+static int sqlite_leader_release(rb_store *st, const char *name, const char *owner, rb_err *err)
+{
+    const char *const sqls[] = {SQL_LEADER_RELEASE};
+    const char *const texts[] = {name, owner};
+    return rb_sql_write_steps(st, sqls, 1, texts, 2, NULL, 0, "leader release", NULL, err);
 }
 
 /* ---- the backend's table (store_impl.h) -------------------------------------- */
@@ -692,6 +751,10 @@ const rb_store_ops rb_sqlite_ops = {
     .setting_get_or_init = rb_sqlite_setting_get_or_init,
     .setting_get = rb_sqlite_setting_get,
     .setting_set = rb_sqlite_setting_set,
+    .leader_acquire = sqlite_leader_acquire,
+    .leader_release = sqlite_leader_release,
+    /* set_remote_wake stays NULL: one SQLite file serves one machine, where
+     * the event hook and polling already reach every process in time. */
     .env_ensure = rb_sqlite_env_ensure,
     .env_get = rb_sqlite_env_get,
     .env_by_name = rb_sqlite_env_by_name,

@@ -1,15 +1,14 @@
 // crash.test.mjs — kill -9 while jobs are processing, restart on the same
 // data directory, and check every accepted job ends completed exactly once
 // (spec §3.1; store.h lease/outbox contract). The outbox is read straight
-// from the SQLite file with the sqlite3 CLI.
+// from the store: the SQLite file with the sqlite3 CLI, or the PostgreSQL
+// database with psql (lib.mjs storeQuery).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { after, test } from 'node:test';
 
 import {
   TERMINAL, client, createCaptionsAsset, createToken, editParams, sleep, startServer, tempDir, waitFor,
-  sanitizerReport, waitJob,
+  sanitizerReport, storeQuery, waitJob,
 } from './lib.mjs';
 
 const N = 20;
@@ -21,12 +20,7 @@ after(async () => {
   await second?.stop();
 });
 
-function sql(dataDir, query) {
-  const r = spawnSync('sqlite3', ['-json', path.join(dataDir, 'robots.db'), query], { encoding: 'utf8', timeout: 10000 });
-  if (r.error) throw r.error;
-  assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}`);
-  return r.stdout.trim() ? JSON.parse(r.stdout) : [];
-}
+const sql = storeQuery;
 
 test('kill -9 mid-processing: every job completes exactly once after restart', async () => {
   const dataDir = tempDir();

@@ -5,6 +5,14 @@
 // only, and tears everything down in an `after` hook. Processes and
 // directories are also tracked module-wide and removed on process exit, so a
 // test that throws half-way never leaves a server behind.
+//
+// The same tests run against PostgreSQL when ROBOTS_TEST_PG_URL_FILE names a
+// file holding a postgres:// URL (the pg_server CTest fixture's
+// <build>/pg-test/url; ROBOTS_TEST_PG_URL may hold the URL itself). Then every
+// data directory gets its own fresh database on that server (created on first
+// use, dropped at exit): servers and CLI commands given one data directory
+// share one database, exactly as they would share one SQLite file, and
+// directories that differ never see each other's rows. See databaseFor().
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -47,6 +55,7 @@ function cleanupAll() {
     try { c.kill('SIGKILL'); } catch { /* already gone */ }
   }
   children.clear();
+  dropTestDatabases();
   for (const d of tempDirs) {
     try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* best effort */ }
   }
@@ -72,6 +81,151 @@ export function removeDir(d) {
   tempDirs.delete(d);
 }
 
+// ---- The store under test: SQLite (default) or PostgreSQL -------------------
+
+// {url, dir, bin} of the test PostgreSQL server, or null when the tests run on
+// SQLite. A fixture that says PostgreSQL is unavailable (its `unavailable`
+// file, or no URL file) makes the test process exit 77: CTest's SKIP code.
+export const PG = (() => {
+  const file = process.env.ROBOTS_TEST_PG_URL_FILE;
+  let url = process.env.ROBOTS_TEST_PG_URL;
+  let dir = null;
+  if (file) {
+    dir = path.dirname(path.resolve(file));
+    const why = path.join(dir, 'unavailable');
+    if (fs.existsSync(why) || !fs.existsSync(file)) {
+      const reason = fs.existsSync(why) ? fs.readFileSync(why, 'utf8').trim() : `${file} does not exist`;
+      process.stderr.write(`SKIP: PostgreSQL is unavailable: ${reason}\n`);
+      process.exit(77);
+    }
+    url = fs.readFileSync(file, 'utf8').trim();
+  }
+  if (!url) return null;
+  let bin = '';
+  if (dir && fs.existsSync(path.join(dir, 'bin'))) bin = fs.readFileSync(path.join(dir, 'bin'), 'utf8').trim();
+  return { url, dir, bin };
+})();
+
+// 'postgres' or 'sqlite': which store the servers of this run use.
+export const STORE = PG ? 'postgres' : 'sqlite';
+
+// A PostgreSQL client program (psql, pg_dump) from the test server's bin dir.
+export function pgProgram(name) {
+  if (PG?.bin && fs.existsSync(path.join(PG.bin, name))) return path.join(PG.bin, name);
+  return name;
+}
+
+// The URL of database `name` on the test server.
+export function pgUrl(name) {
+  const u = new URL(PG.url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+// Runs SQL through psql on `url` (the server's own database by default); returns stdout.
+export function psql(sql, { url = PG?.url, timeout = 60000 } = {}) {
+  const r = spawnSync(pgProgram('psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql],
+    { encoding: 'utf8', timeout });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`psql ${JSON.stringify(sql)} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const dataDirDatabases = new Map(); // data dir → database URL
+const createdDatabases = new Set();
+let dbCounter = 0;
+
+// A fresh, empty database on the test server; dropped at exit. Returns its URL.
+export function createTestDatabase() {
+  if (!PG) throw new Error('createTestDatabase: not running on PostgreSQL');
+  const name = `rbt_${process.pid}_${++dbCounter}_${Math.random().toString(36).slice(2, 8)}`;
+  psql(`CREATE DATABASE ${name}`);
+  createdDatabases.add(name);
+  return pgUrl(name);
+}
+
+function dropTestDatabases() {
+  if (!PG || createdDatabases.size === 0) return;
+  const args = ['-X', '-q', '-d', PG.url];
+  for (const n of createdDatabases) args.push('-c', `DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
+  createdDatabases.clear();
+  try { spawnSync(pgProgram('psql'), args, { stdio: 'ignore', timeout: 30000 }); } catch { /* best effort */ }
+}
+
+// The store URL that servers and CLI commands given `dataDir` use: on SQLite
+// the server's own default (sqlite:DIR/robots.db), on PostgreSQL a database
+// made for this data directory on first use — so whatever shares a data
+// directory shares a database.
+export function databaseFor(dataDir) {
+  const key = path.resolve(dataDir);
+  let url = dataDirDatabases.get(key);
+  if (url) return url;
+  if (!PG) return `sqlite:${dataDir}/robots.db`;
+  url = createTestDatabase();
+  dataDirDatabases.set(key, url);
+  return url;
+}
+
+// Makes `dataDir` stand for the PostgreSQL database at `url` (one the test
+// made itself, e.g. on a server of its own): databaseFor, cli, startServer
+// and storeQuery then use it for that directory.
+export function useDatabase(dataDir, url) {
+  dataDirDatabases.set(path.resolve(dataDir), url);
+}
+
+// Rows of a read-only query on the store of `dataDir`, as JSON objects (the
+// same SQL works on both stores for the plain selects the tests make).
+export function storeQuery(dataDir, query) {
+  if (!databaseFor(dataDir).startsWith('postgres')) {
+    const r = spawnSync('sqlite3', ['-json', path.join(dataDir, 'robots.db'), query], { encoding: 'utf8', timeout: 10000 });
+    if (r.error) throw r.error;
+    if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr}`);
+    return r.stdout.trim() ? JSON.parse(r.stdout) : [];
+  }
+  const out = psql(`SELECT coalesce(json_agg(q), '[]') FROM (${query}) q`, { url: databaseFor(dataDir) });
+  return JSON.parse(out.trim() || '[]');
+}
+
+// storeQuery without blocking the event loop (for polling while loopback
+// servers of the test — webhook receivers — must keep answering).
+export function storeQueryAsync(dataDir, query) {
+  const [prog, args] = databaseFor(dataDir).startsWith('postgres')
+    ? [pgProgram('psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', databaseFor(dataDir), '-c',
+      `SELECT coalesce(json_agg(q), '[]') FROM (${query}) q`]]
+    : ['sqlite3', ['-json', path.join(dataDir, 'robots.db'), query]];
+  return new Promise((resolve, reject) => {
+    const p = spawn(prog, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let errText = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { errText += d; });
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) reject(new Error(`${prog} exited ${code}: ${errText}`));
+      else resolve(out.trim() ? JSON.parse(out) : []);
+    });
+  });
+}
+
+// Every byte the store of `dataDir` holds: the SQLite files (with WAL) or a
+// data-only pg_dump of its database. For "secrets never stored in clear".
+export function storeBytes(dataDir) {
+  if (!databaseFor(dataDir).startsWith('postgres')) {
+    const files = fs.readdirSync(dataDir).filter((f) => f.startsWith('robots.db'));
+    return Buffer.concat(files.map((f) => fs.readFileSync(path.join(dataDir, f))));
+  }
+  const r = spawnSync(pgProgram('pg_dump'), ['--data-only', '-d', databaseFor(dataDir)], { timeout: 60000 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`pg_dump exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+// The value of `--data-dir` in a CLI argument list, or undefined.
+function dataDirArg(args) {
+  const i = args.indexOf('--data-dir');
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : undefined;
+}
+
 // A free TCP port: bind port 0, read the port, close. The tiny window in
 // which another process could take it is acceptable for tests.
 export function freePort() {
@@ -87,9 +241,17 @@ export function freePort() {
 }
 
 // Runs a CLI subcommand synchronously; returns {status, stdout, stderr}.
+// On PostgreSQL a command given `--data-dir DIR` (and no --database of its
+// own) runs on DIR's database: ROBOTS_DATABASE=databaseFor(DIR).
 export function cli(args, { env = {}, input } = {}) {
+  const storeEnv = {};
+  const dir = dataDirArg(args);
+  if (dir !== undefined && !args.includes('--database') && env.ROBOTS_DATABASE === undefined
+      && (PG || dataDirDatabases.has(path.resolve(dir)))) {
+    storeEnv.ROBOTS_DATABASE = databaseFor(dir);
+  }
   const r = spawnSync(BIN, args, {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...storeEnv, ...env },
     encoding: 'utf8',
     input,
     timeout: 20000,
@@ -149,11 +311,20 @@ export function textTrack(asset) {
 
 // Starts `robots serve`. Options: dataDir (fresh temp dir when omitted),
 // workers, allowPrivate, leaseSeconds, publicUrl, env (extra environment),
-// args (extra flags). Resolves once /healthz answers 200.
+// args (extra flags), database (a store URL to use instead of the data
+// directory's: two servers given one URL share one store). On PostgreSQL a
+// server without `database` runs on databaseFor(dataDir). Resolves once
+// /healthz answers 200.
 export async function startServer(opts = {}) {
   const dataDir = opts.dataDir ?? tempDir();
   const port = opts.port ?? await freePort();
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir];
+  const ownStore = (opts.args || []).includes('--database') || opts.env?.ROBOTS_DATABASE !== undefined;
+  let database = opts.database;
+  if (database === undefined && !ownStore && (PG || dataDirDatabases.has(path.resolve(dataDir)))) {
+    database = databaseFor(dataDir);
+  }
+  if (database !== undefined && !ownStore) args.push('--database', database);
   if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
   if (opts.allowPrivate) args.push('--allow-private-urls');
   if (opts.leaseSeconds !== undefined) args.push('--lease-seconds', String(opts.leaseSeconds));
@@ -181,7 +352,7 @@ export async function startServer(opts = {}) {
   });
   const url = `http://127.0.0.1:${port}`;
   const server = {
-    url, port, dataDir, proc,
+    url, port, dataDir, proc, database: database ?? (ownStore ? undefined : databaseFor(dataDir)),
     get log() { return log; },
     get exited() { return exited; },
     // Graceful stop: SIGTERM, then SIGKILL after a grace period. Throws when

@@ -72,7 +72,8 @@ export function boundaries(starts) {
 
 // Function words ignored when comparing a tag with a keyword (so "treaty of
 // stralsund" and "treaty stralsund" are the same phrase). Only articles,
-// prepositions and conjunctions of the set's languages; no content words.
+// prepositions and conjunctions of the set's languages (en, fr, es, de); no
+// content words.
 const FUNCTION_WORDS = new Set([
   // en
   'a', 'an', 'the', 'of', 'and', 'or', 'to', 'in', 'on', 'for', 'with', 'at', 'by', 'from',
@@ -81,6 +82,9 @@ const FUNCTION_WORDS = new Set([
   'pour', 'sur', 'avec',
   // es
   'el', 'los', 'las', 'una', 'unos', 'unas', 'del', 'al', 'y', 'o', 'con', 'por', 'para',
+  // de
+  'der', 'die', 'das', 'den', 'dem', 'des', 'ein', 'eine', 'einen', 'einem', 'einer', 'eines',
+  'und', 'oder', 'von', 'vom', 'zu', 'zum', 'zur', 'mit', 'im', 'am', 'auf', 'für', 'bei',
 ]);
 
 // A phrase's comparable words: lower-cased, accents removed, split on
@@ -447,6 +451,9 @@ export async function main(argv) {
   const opts = parseArgs(argv);
   const items = loadSet(SET_DIR, opts.only);
   if (items.length === 0) throw new Error('no transcripts selected');
+  if (!fs.existsSync(BIN)) {
+    throw new Error(`the robots binary ${BIN} does not exist: build it, or set ROBOTS_BIN`);
+  }
   const t0 = Date.now();
   const dataDir = tempDir('robots-eval-');
   const token = createToken(dataDir, 'main');
