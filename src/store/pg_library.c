@@ -1,6 +1,6 @@
 /* pg_library.c — environments, API tokens and blobs on PostgreSQL, with the
- * same rules as sqlite_library.c. (Assets and tracks are not implemented on
- * PostgreSQL yet; store.c answers those calls 501.) */
+ * same rules as sqlite_library.c. Assets, playback ids and tracks are in
+ * pg_media.c. */
 #include "store/pg_internal.h"
 
 #include <stdio.h>
