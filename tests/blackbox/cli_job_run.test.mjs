@@ -77,6 +77,17 @@ describe('robots job run', () => {
     assert.match(denied.stderr, /HTTP 401/);
   });
 
+  test('an errored job exits 1 and prints its errors', async () => {
+    // The builtin engine writes only the transcript's language: a job that
+    // asks for German errors (unsupported_language), deterministically.
+    const r = await cliAsync(['job', 'run', 'summarize', '--asset', s.assets[0].id,
+      '--param', 'output_language_code=de', '--url', s.server.url, '--token', auth, '--wait',
+      '--timeout', '30']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /job \S+ errored: .*"type":"unsupported_language"/);
+  });
+
   test('usage errors exit 2', () => {
     assert.equal(cli(['job', 'run']).status, 2);
     const noToken = cli(['job', 'run', 'summarize', '--asset', 'a'], { env: { ROBOTS_TOKEN: '' } });
