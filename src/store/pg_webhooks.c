@@ -166,16 +166,34 @@ static const char SQL_FANOUT[] =
     "   ON CONFLICT (event_seq, endpoint_id) DO NOTHING)"
     " UPDATE events SET fanned_out = true FROM due WHERE events.seq = due.seq";
 
+static const char SQL_ANY_ENDPOINT[] =
+    "SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE disabled_at IS NULL)";
+
 /* The fan-out step (inside the caller's transaction). wait: take the lock
  * even if another fan-out holds it (replay must see every event fanned out);
- * otherwise skip when it is taken. */
+ * otherwise skip when it is taken, and skip when no endpoint is enabled at
+ * all: marking every event of a server without webhooks cost most of the
+ * database time of a claim-and-complete run (one UPDATE per event, and the
+ * dead index entries it leaves). Events left unmarked meanwhile produce no
+ * delivery later either (an endpoint only gets events after its from_seq);
+ * the first fan-out after an endpoint appears marks them in one statement. */
 static int fanout(rb_pgconn *c, int64_t now_ms, int wait, rb_err *err)
 {
     char key[24], now[24];
     const char *pk[] = {rb_pg_i64(key, FANOUT_LOCK)};
     PGresult *res;
-    int r = rb_pg_query(c, wait ? SQL_FANOUT_LOCK : SQL_FANOUT_TRY_LOCK, 1, pk, &res,
-                        "webhook fan-out lock", err);
+    int r;
+    if (!wait) {
+        r = rb_pg_query(c, SQL_ANY_ENDPOINT, 0, NULL, &res, "webhook endpoints", err);
+        if (r)
+            return r;
+        int any = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        PQclear(res);
+        if (!any)
+            return RB_OK;
+    }
+    r = rb_pg_query(c, wait ? SQL_FANOUT_LOCK : SQL_FANOUT_TRY_LOCK, 1, pk, &res,
+                    "webhook fan-out lock", err);
     if (r)
         return r;
     int got = wait || strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -329,10 +347,11 @@ int rb_pg_webhook_claim(rb_store *st, const char *owner, int64_t now_ms, int64_t
     return RB_OK;
 }
 
-/* The claim's conditions, read-only: events to fan out, or a delivery the
- * claim would take. */
+/* The claim's conditions, read-only: events to fan out (when any endpoint
+ * could receive them), or a delivery the claim would take. */
 static const char SQL_HAS_WORK[] =
-    "SELECT CASE WHEN EXISTS (SELECT 1 FROM events WHERE NOT fanned_out)"
+    "SELECT CASE WHEN (EXISTS (SELECT 1 FROM webhook_endpoints WHERE disabled_at IS NULL)"
+    "   AND EXISTS (SELECT 1 FROM events WHERE NOT fanned_out))"
     " OR EXISTS (SELECT 1 FROM webhook_deliveries d"
     "   JOIN webhook_endpoints w ON w.id = d.endpoint_id AND w.disabled_at IS NULL"
     "   WHERE d.status = 'pending' AND d.next_attempt_ms <= $1"

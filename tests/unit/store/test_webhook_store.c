@@ -365,6 +365,33 @@ static void test_gone_failed_replay_sweep(void **state)
     assert_int_equal(work, 0);
 }
 
+/* Events written while no endpoint exists never become deliveries (an
+ * endpoint only receives what happens after it is created), however long the
+ * fan-out waits to see them (PostgreSQL skips it while no endpoint exists);
+ * the next events reach the new endpoint as usual. */
+static void test_events_before_any_endpoint(void **state)
+{
+    fixture *f = *state;
+    char early[RB_ID_MAX], late[RB_ID_MAX];
+    add_job(f, &f->dev, 0, early);
+    finish_job(f, early);
+    rb_webhook_delivery *ds;
+    int64_t now = rb_now_ms();
+    assert_int_equal(claim(f, "d1", now, &ds), 0);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM webhook_deliveries"), 0);
+
+    rb_webhook_endpoint e;
+    add_endpoint(f, &f->dev, "https://late.example.test/h", &e);
+    assert_int_equal(claim(f, "d1", now, &ds), 0);
+    add_job(f, &f->dev, 0, late);
+    size_t n = claim(f, "d1", rb_now_ms(), &ds);
+    assert_int_equal(n, 1);
+    assert_string_equal(ds[0].subject_id, late);
+    assert_string_equal(ds[0].endpoint_id, e.id);
+    free_ds(ds, n);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM webhook_deliveries"), 1);
+}
+
 static void test_lease_expiry(void **state)
 {
     fixture *f = *state;
@@ -513,6 +540,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_endpoints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fanout_order_and_attempts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gone_failed_replay_sweep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_before_any_endpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lease_expiry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_dispatchers, setup, teardown),
     };
