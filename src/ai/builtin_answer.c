@@ -20,8 +20,10 @@
  *   evidence  the best of the BM25 top windows by E = 0.75 * coverage +
  *           0.25 * min(1, bm25 / sum idf), coverage being the idf-weighted
  *           share of the question's terms the window contains, terms said
- *           just outside it counting partly (a positional kernel). Below
- *           SKIP_COVERAGE the question is skipped.
+ *           just outside it counting partly (a positional kernel), and
+ *           terms the transcript says with the window's terms elsewhere
+ *           counting by their lift (cooc_credit). Below SKIP_COVERAGE the
+ *           question is skipped.
  *   answer  yes/no: "no" when the matched terms sit inside the scope of a
  *           negator (or the evidence is a question answered "No.", or is
  *           followed by an elliptical denial: "I don't do that."), when a
@@ -1227,6 +1229,80 @@ static double near_weight(const termset *q, const double near[MAX_TERMS], uint64
     return w;
 }
 
+/* Document-local association (a one-document distributional expansion): a
+ * question term the evidence window lacks (and that skip does not
+ * name), but the transcript uses elsewhere, gets partial credit when, away from the window, the transcript
+ * says it together with a question term the window holds more often than
+ * its base rate — "oil" said where "water" is said, so a passage on the
+ * water stands for the cooking. The credit of a missing term j is the lift
+ *   max over held terms i of (P(j | i) - P(j)) / (1 - P(j)),
+ * P over the windows at least COOC_GAP sentences from the evidence window
+ * (the positional credit already covers the nearer ones), P(j | i) =
+ * n(i, j) / (n(i) + 1); it replaces the positional credit when larger. A
+ * frequent word ("gibt", "put") is said with everything and so gets
+ * nothing; a word the transcript never uses gets nothing either, so a
+ * question about something absent keeps its low coverage. Returns the
+ * weight added to the window's found weight. */
+#define COOC_GAP (NEAR_MAX + WIN_RADIUS)
+
+_Static_assert(WIN_RADIUS == 1, "cooc_credit slides a three-sentence window");
+
+static double cooc_credit(const aindex *x, const termset *q, const evidence *ev, uint64_t skip)
+{
+    uint64_t missing = 0;
+    for (size_t j = 0; j < q->n; j++)
+        if (!((ev->mask | skip) & ((uint64_t)1 << j)) && (q->terms[j].id >= 0 || q->terms[j].nalt > 0) &&
+            ev->near[j] < 1.0)
+            missing |= (uint64_t)1 << j;
+    if (!missing || !ev->mask)
+        return 0;
+    size_t n = x->t->nsentences;
+    size_t cnt[MAX_TERMS] = {0}, nelig = 0;
+    /* 64 x 64 counters on the stack: 32 KiB, bounded by MAX_TERMS. */
+    uint32_t both[MAX_TERMS][MAX_TERMS];
+    memset(both, 0, sizeof both);
+    /* Window w is sentences w-1..w+1 (WIN_RADIUS 1): the masks slide. */
+    uint64_t prev = 0, cur = n > 0 ? sentence_mask(x, q, 0) : 0;
+    for (size_t w = 0; w < n; w++) {
+        uint64_t next = w + 1 < n ? sentence_mask(x, q, w + 1) : 0;
+        uint64_t m = prev | cur | next;
+        prev = cur;
+        cur = next;
+        size_t d = w > ev->w ? w - ev->w : ev->w - w;
+        if (d < COOC_GAP)
+            continue;
+        nelig++;
+        uint64_t mi = m & ev->mask, mj = m & missing;
+        for (size_t i = 0; mi && i < q->n; i++)
+            if (mi & ((uint64_t)1 << i))
+                cnt[i]++;
+        for (size_t j = 0; mj && j < q->n; j++) {
+            if (!(mj & ((uint64_t)1 << j)))
+                continue;
+            cnt[j]++;
+            for (size_t i = 0; mi && i < q->n; i++)
+                if (mi & ((uint64_t)1 << i))
+                    both[j][i]++;
+        }
+    }
+    double add = 0;
+    for (size_t j = 0; j < q->n && nelig > 0; j++) {
+        if (!(missing & ((uint64_t)1 << j)) || cnt[j] == 0 || cnt[j] >= nelig)
+            continue;
+        double pj = (double)cnt[j] / (double)nelig, lift = 0;
+        for (size_t i = 0; i < q->n; i++) {
+            if (!(ev->mask & ((uint64_t)1 << i)))
+                continue;
+            double l = ((double)both[j][i] / (double)(cnt[i] + 1) - pj) / (1.0 - pj);
+            if (l > lift)
+                lift = l;
+        }
+        if (lift > ev->near[j])
+            add += q->terms[j].idf * (lift - ev->near[j]);
+    }
+    return add;
+}
+
 static double window_E(const aindex *x, const termset *q, double bm, double cov)
 {
     (void)x;
@@ -1985,6 +2061,8 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
         }
     }
     double found_w = mask_weight(&q, ev.mask) + near_weight(&q, ev.near, ev.mask | alt_terms);
+    /* A contradicted term gets no association credit either. */
+    found_w += cooc_credit(x, &q, &ev, alt_terms);
     double cov = q.wsum > 0 ? found_w / q.wsum : 0;
     if (alt_terms) {
         double rest = q.wsum - mask_weight(&q, alt_terms);
@@ -2344,7 +2422,8 @@ static int answer_free(const aindex *x, const rb_answer_question *qq, size_t max
     rc = best_evidence(x, &q, &ev, err);
     if (rc != RB_OK)
         goto done;
-    if (q.n == 0 || !ev.found || ev.cov < SKIP_COVERAGE) {
+    if (q.n == 0 || !ev.found ||
+        ev.cov + (q.wsum > 0 ? cooc_credit(x, &q, &ev, 0) / q.wsum : 0) < SKIP_COVERAGE) {
         rc = skip_for_evidence(x, &q, &ev, a) == RB_OK ? RB_OK : oom(err);
         goto done;
     }

@@ -627,6 +627,57 @@ static void test_german_compounds(void **state)
 }
 
 /* Hostile or odd inputs still give answers that obey every post-rule. */
+/* Document-local association: "oil" is missing from the passage on the
+ * boiling water, but this transcript says it with "water" elsewhere (twice,
+ * far from that passage), so the passage stands for it and the question is
+ * answered; "vinegar", which the transcript never says, gets no such credit
+ * and the same question about it stays skipped. */
+static const char *ASSOC_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\nToday we cook fresh pasta at home.\n\n"
+    "00:00:05.000 --> 00:00:10.000\nA drop of oil floats on the water in the first pot.\n\n"
+    "00:00:10.000 --> 00:00:15.000\nFirst we knead the dough for ten minutes.\n\n"
+    "00:00:15.000 --> 00:00:20.000\nThe dough rests under a towel.\n\n"
+    "00:00:20.000 --> 00:00:25.000\nNow the sauce.\n\n"
+    "00:00:25.000 --> 00:00:30.000\nButter melts in a small pan.\n\n"
+    "00:00:30.000 --> 00:00:35.000\nSage leaves go into the butter.\n\n"
+    "00:00:35.000 --> 00:00:40.000\nLet it foam gently.\n\n"
+    "00:00:40.000 --> 00:00:45.000\nWe roll the dough thin.\n\n"
+    "00:00:45.000 --> 00:00:50.000\nCut it into ribbons.\n\n"
+    "00:00:50.000 --> 00:00:55.000\nBack to the stove: the water boils hard now.\n\n"
+    "00:00:55.000 --> 00:01:00.000\nThen shake off the flour.\n\n"
+    "00:01:00.000 --> 00:01:05.000\nCheck the sauce once more.\n\n"
+    "00:01:05.000 --> 00:01:10.000\nDrop the ribbons in and stir.\n\n"
+    "00:01:10.000 --> 00:01:15.000\nDrain them after two minutes.\n\n"
+    "00:01:15.000 --> 00:01:20.000\nToss everything in the pan.\n\n"
+    "00:01:20.000 --> 00:01:25.000\nGrate some cheese on top.\n\n"
+    "00:01:25.000 --> 00:01:30.000\nSome people pour oil into the water, I skip it.\n\n";
+
+static void test_document_association(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, ASSOC_VTT, "en");
+    rb_answer_question q[2] = {
+        {.question = "Does the chef add oil while the water boils?"},
+        {.question = "Does the chef add vinegar while the water boils?"},
+    };
+    rb_answer a[2];
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 2, 500, a, &err), RB_OK);
+    check_invariants(q, a, 2, 500);
+    assert_false(a[0].skipped);
+    assert_string_equal(a[0].answer, "yes");
+    assert_true(a[0].confidence < 0.7);
+    assert_non_null(strstr(a[0].reasoning, "the water boils hard now"));
+    assert_true(a[1].skipped);
+    assert_null(a[1].answer);
+    assert_non_null(strstr(a[1].reasoning, "vinegar"));
+    rb_answers_free(a, 2);
+    tx_free(&x);
+}
+
 static void test_odd_inputs(void **state)
 {
     (void)state;
@@ -871,6 +922,7 @@ int main(void)
         cmocka_unit_test(test_quantifier_and_number),
         cmocka_unit_test(test_predicate_negation),
         cmocka_unit_test(test_antonyms_other_languages),
+        cmocka_unit_test(test_document_association),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
