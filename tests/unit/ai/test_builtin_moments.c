@@ -15,76 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lines_fixture.h"
 #include "ai/builtin_moments.h"
 #include "common/buf.h"
 #include "common/clock.h"
 #include "media/vtt.h"
 
-/* The talk of the black-box test (tests/blackbox/find_key_moments.test.mjs):
- * 60 cues of 4 s; an exclamation-filled announcement from cue 35 (140 s). */
-static const char *const TALK[] = {
-    "Welcome back to the Streamline engineering podcast.",
-    "I'm Dana, and today we cover three things about video delivery.",
-    "First the edge cache, then the encoding ladder,",
-    "and at the end a customer story from a live sports league.",
-    "Grab a coffee, because this one goes deep.",
-    "Our team spent the whole quarter on these problems.",
-    "Some of it worked well, and some of it did not.",
-    "We will be honest about both.",
-    "Let's get started with delivery.",
-    "Delivery is where viewers feel every mistake.",
-    "The edge cache sits between the origin and the viewer.",
-    "Every segment request first checks the edge cache.",
-    "When the segment is there, the cache hit ratio goes up",
-    "and the origin servers stay quiet.",
-    "Last year our cache hit ratio was stuck at eighty percent.",
-    "We found that query strings split identical segments into separate cache keys.",
-    "Normalizing the cache keys fixed most of it.",
-    "Now the cache hit ratio sits at ninety seven percent.",
-    "Origin egress dropped by two thirds.",
-    "That alone paid for the project.",
-    "The lesson is simple: measure cache keys before buying servers.",
-    "Nobody looks at cache keys until the bill arrives.",
-    "Then everybody looks at them at once.",
-    "Now the encoding ladder.",
-    "A bitrate ladder is the list of renditions we encode for each video.",
-    "The classic ladder uses the same renditions for every title.",
-    "Per-title encoding builds a different bitrate ladder for each video",
-    "based on how complex its pictures are.",
-    "A cartoon needs far fewer bits than a football match.",
-    "With per-title encoding our storage costs fell by thirty percent.",
-    "Viewers also saw fewer quality drops on slow networks.",
-    "The encoding ladder now adapts to the content instead of guessing.",
-    "We still hand-tune the ladder for live streams.",
-    "Live encoding has no time to analyse the whole video first.",
-    "That is the next problem on our list.",
-    "And now the big news!",
-    "We are launching instant clipping today!",
-    "This is absolutely incredible!",
-    "You can share any moment of a live stream in seconds!",
-    "I am so excited about this!",
-    "Instant clipping works on every live stream, with no extra setup!",
-    "Our beta customers love it!",
-    "Honestly, this is the best thing we have ever shipped!",
-    "Try instant clipping tonight!",
-    "Tell us what you think!",
-    "Let me tell you about a live sports league that tested it.",
-    "Their fans used to wait an hour for highlights.",
-    "During the final, a goalkeeper saved a penalty in the last minute.",
-    "Forty seconds later that save was on every social feed.",
-    "The league's producers did not touch an editing tool.",
-    "They picked the moment, trimmed it, and published it from the dashboard.",
-    "The clip reached two million viewers before the match ended.",
-    "Their head of digital told us the season changed that night.",
-    "Highlights are now part of the live broadcast itself.",
-    "Stories like that are why we build this.",
-    "They remind us who the work is for.",
-    "That's all for this episode.",
-    "Next time we dig into live encoding latency.",
-    "Thanks for listening, and see you soon.",
-    "Goodbye from the Streamline team.",
-};
-#define NTALK (sizeof TALK / sizeof TALK[0])
+/* The talk of tests/fixtures/moments/talk.txt (shared with the black-box
+ * test): 60 cues of 4 s; an exclamation-filled announcement from cue 35
+ * (140 s). Loaded once by main(). */
+static lines_fixture talk;
+#define TALK ((const char *const *)talk.lines)
+#define NTALK (talk.n)
 
 static const char *const FR[] = {
     "Bonjour à tous et bienvenue dans notre émission sur la cuisine régionale.",
@@ -560,6 +502,7 @@ static void test_hour(void **state)
 
 int main(void)
 {
+    talk = lines_fixture_load("tests/fixtures/moments/talk.txt");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_talk_defaults),
         cmocka_unit_test(test_talk_target_and_max),
@@ -574,6 +517,8 @@ int main(void)
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_hour),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    lines_fixture_free(&talk);
+    return rc;
 }
 

@@ -365,55 +365,29 @@ static void test_model_429_then_success(void **state)
     json_decref(r.outputs);
 }
 
+/* One question is enough for the transport failures. */
+#define ASK_PARAMS "{\"asset_id\":\"%ASSET%\",\"questions\":[{\"question\":\"Nails?\"}]}"
+
 static void test_model_500_exhausted(void **state)
 {
     ax *x = *state;
     wf_use_fake(x->f, &x->fake, &x->fake_on);
-    fake_reply_add(&x->fake, 500, "{\"error\":{\"message\":\"boom\"}}", NULL, 0);
-    rb_wf_result r;
-    rb_err err;
-    assert_int_equal(
-        run_job(x, "{\"asset_id\":\"%ASSET%\",\"questions\":[{\"question\":\"Nails?\"}]}", &r,
-                &err),
-        RB_ERR);
-    assert_int_equal(r.retryable, 1);
-    assert_null(r.outputs);
-    assert_int_equal(x->fake.nreqs, 2);
-    assert_string_equal(err.type, "processing_error");
+    wf_check_model_500(x->f, &x->fake, "ask-questions", ASK_PARAMS);
 }
 
 static void test_model_timeout(void **state)
 {
     ax *x = *state;
     wf_use_fake(x->f, &x->fake, &x->fake_on);
-    setenv("ROBOTS_OPENAI_MAX_RETRIES", "0", 1);
-    char *b = fake_completion("{\"answers\":[]}", 1, 1);
-    fake_reply_add(&x->fake, 200, b, NULL, 1500);
-    free(b);
-    rb_wf_result r;
-    rb_err err;
-    assert_int_equal(
-        run_job(x, "{\"asset_id\":\"%ASSET%\",\"questions\":[{\"question\":\"Nails?\"}]}", &r,
-                &err),
-        RB_ERR);
-    assert_string_equal(err.type, "timeout_error");
-    assert_int_equal(r.retryable, 1);
+    wf_check_model_timeout(x->f, &x->fake, "ask-questions", ASK_PARAMS,
+                           "{\"answers\":[]}");
 }
 
 static void test_model_malformed(void **state)
 {
     ax *x = *state;
     wf_use_fake(x->f, &x->fake, &x->fake_on);
-    fake_ok(&x->fake, "{\"answers\": [ {", 10, 10);
-    rb_wf_result r;
-    rb_err err;
-    assert_int_equal(
-        run_job(x, "{\"asset_id\":\"%ASSET%\",\"questions\":[{\"question\":\"Nails?\"}]}", &r,
-                &err),
-        RB_ERR);
-    assert_string_equal(err.type, "processing_error");
-    assert_int_equal(r.retryable, 1);
-    assert_null(r.outputs);
+    wf_check_model_malformed(x->f, &x->fake, "ask-questions", ASK_PARAMS, "{\"answers\": [ {");
 }
 
 static void test_model_out_of_range(void **state)

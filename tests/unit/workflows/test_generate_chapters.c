@@ -373,16 +373,8 @@ static void test_model_500_exhausted(void **state)
 {
     cx *x = *state;
     wf_use_fake(x->f, &x->fake, &x->fake_on);
-    fake_reply_add(&x->fake, 500, "{\"error\":{\"message\":\"boom\"}}", NULL, 0);
-    rb_wf_result r;
-    rb_err err;
-    assert_int_equal(run_job(x, "{\"asset_id\":\"%ASSET%\",\"update_asset_chapters\":true}", &r,
-                             &err),
-                     RB_ERR);
-    assert_int_equal(r.retryable, 1);
-    assert_null(r.outputs);
-    assert_int_equal(x->fake.nreqs, 2); /* one try + ROBOTS_OPENAI_MAX_RETRIES=1 */
-    assert_string_equal(err.type, "processing_error");
+    wf_check_model_500(x->f, &x->fake, "generate-chapters", "{\"asset_id\":\"%ASSET%\",\"update_asset_chapters\":true}");
+    /* Nothing was written to the asset. */
     char ids[4][RB_ID_MAX];
     assert_int_equal(chapters_tracks(x, ids, 4), 0);
 }
@@ -391,28 +383,15 @@ static void test_model_timeout(void **state)
 {
     cx *x = *state;
     wf_use_fake(x->f, &x->fake, &x->fake_on);
-    setenv("ROBOTS_OPENAI_MAX_RETRIES", "0", 1);
-    char *b = fake_completion("{\"chapters\":[{\"start_time\":0,\"title\":\"t\"}]}", 1, 1);
-    fake_reply_add(&x->fake, 200, b, NULL, 1500);
-    free(b);
-    rb_wf_result r;
-    rb_err err;
-    assert_int_equal(run_job(x, "{\"asset_id\":\"%ASSET%\"}", &r, &err), RB_ERR);
-    assert_string_equal(err.type, "timeout_error");
-    assert_int_equal(r.retryable, 1);
+    wf_check_model_timeout(x->f, &x->fake, "generate-chapters", "{\"asset_id\":\"%ASSET%\"}",
+                           "{\"chapters\":[{\"start_time\":0,\"title\":\"t\"}]}");
 }
 
 static void test_model_malformed(void **state)
 {
     cx *x = *state;
     wf_use_fake(x->f, &x->fake, &x->fake_on);
-    fake_ok(&x->fake, "{\"chapters\": [ {\"start_time\": 0, ", 10, 10);
-    rb_wf_result r;
-    rb_err err;
-    assert_int_equal(run_job(x, "{\"asset_id\":\"%ASSET%\"}", &r, &err), RB_ERR);
-    assert_string_equal(err.type, "processing_error");
-    assert_int_equal(r.retryable, 1);
-    assert_null(r.outputs);
+    wf_check_model_malformed(x->f, &x->fake, "generate-chapters", "{\"asset_id\":\"%ASSET%\"}", "{\"chapters\": [ {\"start_time\": 0, ");
 }
 
 static void test_model_out_of_range(void **state)

@@ -398,44 +398,22 @@ static void test_model_500_exhausted(void **state)
 {
     sx *x = *state;
     wf_use_fake(x->f, &x->fake, &x->fake_on);
-    fake_reply_add(&x->fake, 500, "{\"error\":{\"message\":\"boom\"}}", NULL, 0);
-    rb_wf_result r;
-    rb_err err;
-    assert_int_equal(run_job(x, "{\"asset_id\":\"%ASSET%\"}", &r, &err), RB_ERR);
-    assert_int_equal(r.retryable, 1);
-    assert_null(r.outputs);
-    /* One try plus ROBOTS_OPENAI_MAX_RETRIES=1. */
-    assert_int_equal(x->fake.nreqs, 2);
-    assert_non_null(err.type);
-    assert_true(strcmp(err.type, "processing_error") == 0);
+    wf_check_model_500(x->f, &x->fake, "summarize", "{\"asset_id\":\"%ASSET%\"}");
 }
 
 static void test_model_timeout(void **state)
 {
     sx *x = *state;
     wf_use_fake(x->f, &x->fake, &x->fake_on);
-    setenv("ROBOTS_OPENAI_MAX_RETRIES", "0", 1);
-    char *b = fake_completion("{\"title\":\"t\",\"description\":\"d\",\"tags\":[]}", 1, 1);
-    fake_reply_add(&x->fake, 200, b, NULL, 1500);
-    free(b);
-    rb_wf_result r;
-    rb_err err;
-    assert_int_equal(run_job(x, "{\"asset_id\":\"%ASSET%\"}", &r, &err), RB_ERR);
-    assert_string_equal(err.type, "timeout_error");
-    assert_int_equal(r.retryable, 1);
+    wf_check_model_timeout(x->f, &x->fake, "summarize", "{\"asset_id\":\"%ASSET%\"}",
+                           "{\"title\":\"t\",\"description\":\"d\",\"tags\":[]}");
 }
 
 static void test_model_malformed(void **state)
 {
     sx *x = *state;
     wf_use_fake(x->f, &x->fake, &x->fake_on);
-    fake_ok(&x->fake, "this is not json {", 10, 10);
-    rb_wf_result r;
-    rb_err err;
-    assert_int_equal(run_job(x, "{\"asset_id\":\"%ASSET%\"}", &r, &err), RB_ERR);
-    assert_string_equal(err.type, "processing_error");
-    assert_int_equal(r.retryable, 1);
-    assert_null(r.outputs);
+    wf_check_model_malformed(x->f, &x->fake, "summarize", "{\"asset_id\":\"%ASSET%\"}", "this is not json {");
 }
 
 static void test_model_out_of_range(void **state)

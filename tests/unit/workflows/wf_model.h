@@ -42,4 +42,55 @@ static const char *wf_fake_msg(const fake_req *q, size_t i)
         json_object_get(json_array_get(json_object_get(q->body, "messages"), i), "content"));
 }
 
+/* The transport failures every workflow must turn into the same job errors.
+ * Each starts from a fake that wf_use_fake started; params as for
+ * wf_fixture_run. */
+
+/* 500 on every attempt: one try plus ROBOTS_OPENAI_MAX_RETRIES=1, then a
+ * retryable processing_error and no outputs. */
+static __attribute__((unused)) void wf_check_model_500(wf_fixture *f, fake_openai *fake,
+                                                       const char *wf, const char *params)
+{
+    fake_reply_add(fake, 500, "{\"error\":{\"message\":\"boom\"}}", NULL, 0);
+    rb_wf_result r;
+    rb_err err;
+    assert_int_equal(wf_fixture_run(f, wf, params, &r, &err), RB_ERR);
+    assert_int_equal(r.retryable, 1);
+    assert_null(r.outputs);
+    assert_int_equal(fake->nreqs, 2);
+    assert_string_equal(err.type, "processing_error");
+}
+
+/* A valid reply (content) that arrives after the 300 ms timeout, no retry:
+ * a retryable timeout_error. */
+static __attribute__((unused)) void wf_check_model_timeout(wf_fixture *f, fake_openai *fake,
+                                                           const char *wf, const char *params,
+                                                           const char *content)
+{
+    setenv("ROBOTS_OPENAI_MAX_RETRIES", "0", 1);
+    char *b = fake_completion(content, 1, 1);
+    fake_reply_add(fake, 200, b, NULL, 1500);
+    free(b);
+    rb_wf_result r;
+    rb_err err;
+    assert_int_equal(wf_fixture_run(f, wf, params, &r, &err), RB_ERR);
+    assert_string_equal(err.type, "timeout_error");
+    assert_int_equal(r.retryable, 1);
+}
+
+/* A reply that is not JSON (content), also after the corrective retry:
+ * a retryable processing_error and no outputs. */
+static __attribute__((unused)) void wf_check_model_malformed(wf_fixture *f, fake_openai *fake,
+                                                             const char *wf, const char *params,
+                                                             const char *content)
+{
+    fake_ok(fake, content, 10, 10);
+    rb_wf_result r;
+    rb_err err;
+    assert_int_equal(wf_fixture_run(f, wf, params, &r, &err), RB_ERR);
+    assert_string_equal(err.type, "processing_error");
+    assert_int_equal(r.retryable, 1);
+    assert_null(r.outputs);
+}
+
 #endif
