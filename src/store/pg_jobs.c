@@ -219,6 +219,58 @@ static const char *or_null(const char *s)
     return s && *s ? s : NULL;
 }
 
+/* The idempotency rule (inside the caller's transaction): RB_OK with
+ * *replayed = 1 and *job replaced by the original when the key was used for
+ * the same request within the window; RB_CONFLICT when it was used for
+ * another; RB_OK with *replayed = 0 when the key is free (an expired use is
+ * released). */
+static int idempotency_check(rb_pgconn *c, rb_job_create *cr, int64_t now, int *replayed,
+                             rb_err *err)
+{
+    rb_job *job = cr->job;
+    int r;
+    PGresult *res;
+    const char *p[] = {job->env_id, cr->idempotency_key};
+    r = rb_pg_query(c, SQL_IDEM_FIND, 2, p, &res, "idempotency lookup", err);
+    if (r)
+        return r;
+    char old_id[RB_ID_MAX] = "";
+    int same_hash = 0, fresh = 0;
+    if (PQntuples(res) > 0) {
+        rb_pg_col_copy(res, 0, 0, old_id, sizeof old_id);
+        const char *h = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
+        /* Two requests without a body hash count as the same request. */
+        same_hash = (!h && !or_null(cr->request_hash)) ||
+                    (h && cr->request_hash && strcmp(h, cr->request_hash) == 0);
+        fresh = rb_pg_col_i64(res, 0, 2) >= now - IDEMPOTENCY_TTL_S;
+    }
+    PQclear(res);
+    if (old_id[0] && fresh) {
+        if (!same_hash) {
+            rb_err_set(err, 409, "conflict",
+                       "Idempotency-Key was already used with a different request");
+            return RB_CONFLICT;
+        }
+        /* The caller's struct is replaced by the stored original. */
+        rb_job orig;
+        r = load_job(c, NULL, NULL, old_id, &orig, err);
+        if (r)
+            return r;
+        rb_job_clear(job);
+        *job = orig;
+        *replayed = 1;
+        return RB_OK;
+    }
+    if (old_id[0]) {
+        /* Older than the window: the key is free again. */
+        const char *pe[] = {old_id};
+        r = rb_pg_exec(c, SQL_IDEM_EXPIRE, 1, pe, NULL, "idempotency expire", err);
+        if (r)
+            return r;
+    }
+    return RB_OK;
+}
+
 /* One create inside the caller's transaction: the idempotency and dedupe
  * rules, the row and its "pending" event. */
 static int create_one(rb_pgconn *c, rb_job_create *cr, const struct create_text *t,
@@ -231,45 +283,9 @@ static int create_one(rb_pgconn *c, rb_job_create *cr, const struct create_text 
     /* Idempotency first: a replay must return the original even when the
      * original is still pending (which the dedupe rule would call a dup). */
     if (or_null(cr->idempotency_key)) {
-        PGresult *res;
-        const char *p[] = {job->env_id, cr->idempotency_key};
-        r = rb_pg_query(c, SQL_IDEM_FIND, 2, p, &res, "idempotency lookup", err);
-        if (r)
+        r = idempotency_check(c, cr, now, replayed, err);
+        if (r || *replayed)
             return r;
-        char old_id[RB_ID_MAX] = "";
-        int same_hash = 0, fresh = 0;
-        if (PQntuples(res) > 0) {
-            rb_pg_col_copy(res, 0, 0, old_id, sizeof old_id);
-            const char *h = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
-            /* Two requests without a body hash count as the same request. */
-            same_hash = (!h && !or_null(cr->request_hash)) ||
-                        (h && cr->request_hash && strcmp(h, cr->request_hash) == 0);
-            fresh = rb_pg_col_i64(res, 0, 2) >= now - IDEMPOTENCY_TTL_S;
-        }
-        PQclear(res);
-        if (old_id[0] && fresh) {
-            if (!same_hash) {
-                rb_err_set(err, 409, "conflict",
-                           "Idempotency-Key was already used with a different request");
-                return RB_CONFLICT;
-            }
-            /* The caller's struct is replaced by the stored original. */
-            rb_job orig;
-            r = load_job(c, NULL, NULL, old_id, &orig, err);
-            if (r)
-                return r;
-            rb_job_clear(job);
-            *job = orig;
-            *replayed = 1;
-            return RB_OK;
-        }
-        if (old_id[0]) {
-            /* Older than the window: the key is free again. */
-            const char *pe[] = {old_id};
-            r = rb_pg_exec(c, SQL_IDEM_EXPIRE, 1, pe, NULL, "idempotency expire", err);
-            if (r)
-                return r;
-        }
     }
 
     if (or_null(cr->dedupe_key)) {
@@ -278,15 +294,26 @@ static int create_one(rb_pgconn *c, rb_job_create *cr, const struct create_text 
         r = rb_pg_query(c, SQL_DEDUPE_FIND, 2, p, &res, "dedupe lookup", err);
         if (r)
             return r;
-        if (PQntuples(res) > 0) {
+        int found = PQntuples(res) > 0;
+        if (found)
             rb_pg_col_copy(res, 0, 0, conflict_id, RB_ID_MAX);
+        PQclear(res);
+        /* Each statement reads the latest commits (READ COMMITTED): a request
+         * with the same Idempotency-Key that committed between the two
+         * lookups shows up here as a duplicate. Ask the idempotency rule
+         * again, so the retry is a replay and not a 409. */
+        if (found && or_null(cr->idempotency_key)) {
+            r = idempotency_check(c, cr, now, replayed, err);
+            if (r == RB_CONFLICT)
+                conflict_id[0] = '\0'; /* the key's reuse, not a duplicate job */
+            if (r || *replayed)
+                return r;
+        }
+        if (found) {
             rb_err_set(err, 409, "conflict", "an identical job is already in progress: %s",
                        conflict_id);
-            r = RB_CONFLICT;
+            return RB_CONFLICT;
         }
-        PQclear(res);
-        if (r)
-            return r;
     }
 
     char max_attempts[24], created[24], run_at[24];
