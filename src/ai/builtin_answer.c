@@ -46,6 +46,8 @@
 
 #include "ai/bm25.h"
 #include "ai/stopwords.h"
+#include "ai/thesaurus.h"
+#include "common/clock.h"
 #include "ai/textdoc.h"
 #include "common/buf.h"
 
@@ -63,6 +65,8 @@
 #define PHRASE_BONUS 1.2    /* an option's words found together, in order */
 #define PROX_WEIGHT 0.15    /* bonus of an option surrounded by the question's terms */
 #define QUESTION_EVIDENCE 0.75 /* coverage kept when the evidence is only a question */
+#define SYN_CREDIT 0.5      /* share of a term's weight a thesaurus synonym earns */
+#define SYN_FLOOR 0.25      /* literal coverage a passage needs before synonyms count */
 #define QUOTE_MAX 300       /* characters of a sentence quoted in a reasoning */
 #define MAX_MISSING_LISTED 8
 #define TEXT_MAX ((size_t)1 << 20)
@@ -123,6 +127,9 @@ static const char *const de_negators[] = {"nicht", "kein", "keine", "keinen", "k
 static const char *const es_negators[] = {"no", "nunca", "jamás", "jamas", "sin", "ni",
                                           "ningún", "ninguno", "ninguna", "nada", "nadie",
                                           "tampoco", NULL};
+
+/* Words that open a condition ("if", "si", "wenn", "falls"). */
+static const char *const conditionals[] = {"if", "si", "wenn", "falls", NULL};
 
 /* Contrast words end a negation scope ("we do not use X but we use Y"). */
 static const char *const contrast_words[] = {"but", "however", "although", "though",
@@ -218,7 +225,39 @@ static const char en_general[] =
     "number fact lot kind sort bit side end area home job word idea problem question "
     "reason result example history type form level order course "
     "someone something anything everything anyone everyone recommend advise suggest";
+
 #define GENERAL_WEIGHT 0.4
+
+/* Closed classes whose members exclude each other as answers: days,
+ * months, parts of the day, seasons, colours (one class per line). A
+ * question naming one ("on Saturday?") that the evidence answers with
+ * another ("am Sonntag") is answered "no", as a different number is.
+ * Words that are also common in another sense are left out ("may",
+ * "march", "fall", "morgen", "mañana", "tarde"). */
+static const char en_classes[] =
+    "monday tuesday wednesday thursday friday saturday sunday\n"
+    "january february april june july august september october november december\n"
+    "morning afternoon evening night noon midnight\n"
+    "spring summer autumn winter\n"
+    "red blue green yellow black white orange purple pink brown grey gray\n";
+static const char fr_classes[] =
+    "lundi mardi mercredi jeudi vendredi samedi dimanche\n"
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre\n"
+    "matin après-midi soir soirée nuit midi minuit\n"
+    "printemps automne hiver\n"
+    "rouge bleu bleue vert verte jaune noir noire blanc blanche violet rose marron gris\n";
+static const char de_classes[] =
+    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag\n"
+    "januar februar märz april mai juni juli august september oktober november dezember\n"
+    "vormittag nachmittag abend nacht mittag mitternacht\n"
+    "frühling sommer herbst winter\n"
+    "rot blau grün gelb schwarz weiß lila rosa braun grau\n";
+static const char es_classes[] =
+    "lunes martes miércoles jueves viernes sábado domingo\n"
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre\n"
+    "madrugada mediodía noche medianoche\n"
+    "primavera verano otoño invierno\n"
+    "rojo roja azul verde amarillo amarilla negro negra blanco blanca morado rosa marrón gris\n";
 
 /* English irregular verbs: the base form, then its past forms (one verb per
  * line, from common grammar knowledge). Snowball cannot relate "stung" to
@@ -537,6 +576,13 @@ typedef struct aindex {
     size_t n_irr_toks;
     struct irr { const char *form, *base; } *irr;
     size_t nirr;
+    const rb_thesaurus *th; /* synonyms of the language, NULL when none installed */
+    struct cls { const char *key; int c; } *cls; /* closed-class keys, sorted */
+    size_t ncls;
+    rb_transcript_token *cls_toks;
+    size_t n_cls_toks;
+    struct rsyn { char *word; int32_t id; } *rs; /* thesaurus word -> transcript word */
+    size_t nrs;
 } aindex;
 
 /* Answer particles: "No." / "Yes." as a sentence of their own. */
@@ -575,6 +621,11 @@ static void index_free(aindex *x)
     free(x->vsurf);
     rb_transcript_tokens_free(x->irr_toks, x->n_irr_toks);
     free(x->irr);
+    free(x->cls);
+    rb_transcript_tokens_free(x->cls_toks, x->n_cls_toks);
+    for (size_t i = 0; i < x->nrs; i++)
+        free(x->rs[i].word);
+    free(x->rs);
     memset(x, 0, sizeof *x);
 }
 
@@ -624,6 +675,52 @@ static int is_general(const aindex *x, const char *key)
     return x->ngen && bsearch(&key, x->gen, x->ngen, sizeof *x->gen, cmp_str) != NULL;
 }
 
+static int reverse_build(aindex *x);
+
+static int cmp_cls(const void *a, const void *b)
+{
+    return strcmp(((const struct cls *)a)->key, ((const struct cls *)b)->key);
+}
+
+/* The closed classes of the transcript's language as sorted (key, class). */
+static int classes_build(aindex *x, rb_err *err)
+{
+    const char *src = strcmp(x->pl, "en") == 0   ? en_classes
+                      : strcmp(x->pl, "fr") == 0 ? fr_classes
+                      : strcmp(x->pl, "de") == 0 ? de_classes
+                      : strcmp(x->pl, "es") == 0 ? es_classes
+                                                 : NULL;
+    if (!src)
+        return RB_OK;
+    int rc = rb_transcript_tokenize(src, x->pl, &x->cls_toks, &x->n_cls_toks, err);
+    if (rc != RB_OK)
+        return rc;
+    x->cls = malloc((x->n_cls_toks ? x->n_cls_toks : 1) * sizeof *x->cls);
+    if (!x->cls)
+        return oom(err);
+    /* The class of a token is the number of line ends before it. */
+    int c = 0;
+    size_t prev = 0;
+    for (size_t i = 0; i < x->n_cls_toks; i++) {
+        for (size_t k = prev; k < x->cls_toks[i].offset; k++)
+            c += src[k] == '\n';
+        prev = x->cls_toks[i].offset;
+        x->cls[x->ncls].key = stem_key(x->pl, x->cls_toks[i].stem);
+        x->cls[x->ncls].c = c;
+        x->ncls++;
+    }
+    qsort(x->cls, x->ncls, sizeof *x->cls, cmp_cls);
+    return RB_OK;
+}
+
+/* The closed class of key, -1 when none. */
+static int class_of(const aindex *x, const char *key)
+{
+    struct cls k = {key, 0};
+    const struct cls *hit = x->ncls ? bsearch(&k, x->cls, x->ncls, sizeof *x->cls, cmp_cls) : NULL;
+    return hit ? hit->c : -1;
+}
+
 static int index_build(aindex *x, const rb_transcript *t, const rb_transcript_doc *doc,
                        rb_err *err)
 {
@@ -631,6 +728,7 @@ static int index_build(aindex *x, const rb_transcript *t, const rb_transcript_do
     x->t = t;
     x->doc = doc;
     primary_lang(t->language, x->pl, sizeof x->pl);
+    x->th = rb_thesaurus_get(x->pl);
     if (strcmp(x->pl, "en") == 0) {
         int irc = irregular_build(x, err);
         if (irc != RB_OK)
@@ -764,7 +862,9 @@ static int index_build(aindex *x, const rb_transcript *t, const rb_transcript_do
             x->gen[x->ngen++] = x->gen_toks[i].stem;
         qsort(x->gen, x->ngen, sizeof *x->gen, cmp_str);
     }
-    return RB_OK;
+    if (reverse_build(x) != RB_OK)
+        return oom(err);
+    return classes_build(x, err);
 }
 
 /* A word the transcript never uses weighs like one it uses once (UNKNOWN_DF
@@ -846,6 +946,9 @@ typedef struct term {
     int proper;       /* capitalised inside the question: a name */
     int cmp;          /* numbers: +1 "more than N", -1 "less than N", 0 exact */
     int head;         /* the noun after "which"/"what": the answer's type, not its topic */
+    int general;      /* weighs GENERAL_WEIGHT: a general word or a head */
+    int role;         /* an absent role subject or event noun (weigh_roles) */
+    int synonym;      /* alt holds thesaurus synonyms, not compounds */
     int rejected;     /* in the question's "rather than"/"instead of" scope */
     size_t tok0, tok1; /* the question tokens it was read from (first, last) */
 } term;
@@ -911,6 +1014,217 @@ static void compound_matches(const aindex *x, term *t)
     }
 }
 
+/* ---- synonyms (thesaurus.h) ------------------------------------------- */
+
+/* Relations a question word may be met by: its synonyms and near synonyms
+ * (usage variants such as "ugs." are synonyms too). Not its broader terms:
+ * a transcript that says "software" does not say "firmware". Antonyms are
+ * the antonym rule's business. The other direction, a transcript word whose
+ * broader term the question uses ("software" asked, "firmware" said), is
+ * the reverse index's (reverse_build). */
+static int syn_kind_ok(int kind)
+{
+    return kind == RB_THES_SYNONYM || kind == RB_THES_SIMILAR || kind == RB_THES_OTHER;
+}
+
+typedef struct syn_ctx {
+    const aindex *x;
+    term *t;
+} syn_ctx;
+
+/* The vocabulary id of a one-word text ("automobile"), -1 when the text has
+ * more or fewer than one content word or the transcript never uses it. */
+static int32_t single_word_id(const aindex *x, const char *text)
+{
+    rb_transcript_token *tk = NULL;
+    size_t n = 0;
+    rb_err e;
+    rb_err_clear(&e);
+    if (rb_transcript_tokenize(text, x->t->language, &tk, &n, &e) != RB_OK)
+        return -1;
+    int32_t id = -1;
+    if (n == 1 && !tk[0].is_stop) {
+        const char *key = irregular_base(x, tk[0].norm);
+        id = rb_text_ids_lookup(&x->ids, key ? key : stem_key(x->pl, tk[0].stem));
+    }
+    rb_transcript_tokens_free(tk, n);
+    return id;
+}
+
+static int syn_visit(const char *syn, size_t len, int kind, const char *pos, void *arg)
+{
+    (void)len;
+    (void)pos;
+    syn_ctx *c = arg;
+    if (!syn_kind_ok(kind))
+        return 0;
+    int32_t id = single_word_id(c->x, syn);
+    if (id < 0 || id == c->t->id || c->x->ids.stems[id][0] == '#')
+        return 0;
+    for (size_t k = 0; k < c->t->nalt; k++)
+        if (c->t->alt[k] == id)
+            return 0;
+    c->t->alt[c->t->nalt++] = id;
+    return c->t->nalt >= MAX_ALT;
+}
+
+/* The thesaurus headword of a question word: the word itself, else the word
+ * with an inflectional ending removed whose stem is still the word's key
+ * ("crates" -> "crate", "looked" -> "look"). NULL when none; out holds it. */
+static const char *headword_of(const aindex *x, const rb_thesaurus *th, const char *norm,
+                               const char *key, char *out, size_t outlen)
+{
+    static const char *const endings[] = {"s", "es", "ed", "d", "ing", "e", "en", "n", "er",
+                                          "ies", "ied", NULL};
+    size_t n = strlen(norm);
+    if (n + 2 > outlen)
+        return NULL;
+    if (rb_thesaurus_meanings(th, norm, n) > 0)
+        return norm;
+    for (size_t i = 0; endings[i]; i++) {
+        size_t el = strlen(endings[i]);
+        if (n <= el + 2 || strcmp(norm + n - el, endings[i]) != 0)
+            continue;
+        memcpy(out, norm, n - el);
+        size_t m = n - el;
+        if (strcmp(endings[i], "ies") == 0 || strcmp(endings[i], "ied") == 0)
+            out[m++] = 'y';
+        out[m] = '\0';
+        if (rb_thesaurus_meanings(th, out, m) == 0)
+            continue;
+        rb_transcript_token *tk = NULL;
+        size_t nt = 0;
+        rb_err e;
+        rb_err_clear(&e);
+        int same = 0;
+        if (rb_transcript_tokenize(out, x->t->language, &tk, &nt, &e) == RB_OK && nt == 1)
+            same = strcmp(stem_key(x->pl, tk[0].stem), key) == 0;
+        rb_transcript_tokens_free(tk, nt);
+        if (same)
+            return out;
+    }
+    return NULL;
+}
+
+typedef struct rs_ctx {
+    aindex *x;
+    int32_t id;
+    size_t cap;
+    int oom;
+} rs_ctx;
+
+static int rs_visit(const char *syn, size_t len, int kind, const char *pos, void *arg)
+{
+    (void)pos;
+    rs_ctx *c = arg;
+    if (kind != RB_THES_GENERIC || memchr(syn, ' ', len))
+        return 0;
+    if (c->x->nrs == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 256;
+        struct rsyn *r = realloc(c->x->rs, cap * sizeof *r);
+        if (!r) {
+            c->oom = 1;
+            return 1;
+        }
+        c->x->rs = r;
+        c->cap = cap;
+    }
+    char *w = strndup(syn, len);
+    if (!w) {
+        c->oom = 1;
+        return 1;
+    }
+    c->x->rs[c->x->nrs].word = w;
+    c->x->rs[c->x->nrs].id = c->id;
+    c->x->nrs++;
+    return 0;
+}
+
+static int cmp_rsyn(const void *a, const void *b)
+{
+    const struct rsyn *x = a, *y = b;
+    int c = strcmp(x->word, y->word);
+    return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* The reverse thesaurus: for every content word of the transcript, the
+ * broader terms its thesaurus entry lists, so that a question's general word
+ * meets the transcript's specific one ("software" asked, "firmware" said:
+ * firmware is software). Synonyms need no reverse index: the thesauri list
+ * them both ways and synonym_matches looks them up from the question. An
+ * inflected surface is tried without its ending, with no stem check (a
+ * rare wrong lemma only adds a broader term nobody asks for). */
+static int reverse_build(aindex *x)
+{
+    if (!x->th)
+        return RB_OK;
+    static const char *const endings[] = {"s", "es", "ies", "ed", "d", "ing", NULL};
+    rs_ctx c = {x, -1, 0, 0};
+    char buf[128];
+    for (size_t v = 0; v < x->ids.nvocab && !c.oom; v++) {
+        const char *sf = x->vsurf[v];
+        size_t n = sf ? strlen(sf) : 0;
+        if (n < 3 || n + 2 > sizeof buf || sf[0] == '#' || rb_stopwords_is_stop(x->pl, sf, n))
+            continue;
+        c.id = (int32_t)v;
+        if (rb_thesaurus_each(x->th, sf, n, rs_visit, &c) > 0)
+            continue;
+        for (size_t i = 0; endings[i]; i++) {
+            size_t el = strlen(endings[i]);
+            if (n <= el + 2 || strcmp(sf + n - el, endings[i]) != 0)
+                continue;
+            size_t m = n - el;
+            memcpy(buf, sf, m);
+            if (endings[i][0] == 'i')
+                buf[m++] = 'y';
+            buf[m] = '\0';
+            if (rb_thesaurus_each(x->th, buf, m, rs_visit, &c) > 0)
+                break;
+        }
+    }
+    if (c.oom)
+        return RB_ERR;
+    if (x->nrs)
+        qsort(x->rs, x->nrs, sizeof *x->rs, cmp_rsyn);
+    return RB_OK;
+}
+
+static void reverse_matches(const aindex *x, term *t, const char *head)
+{
+    size_t lo = 0, hi = x->nrs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(x->rs[mid].word, head) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < x->nrs && t->nalt < MAX_ALT && strcmp(x->rs[i].word, head) == 0; i++) {
+        int32_t id = x->rs[i].id;
+        int dup = id == t->id;
+        for (size_t k = 0; k < t->nalt && !dup; k++)
+            dup = t->alt[k] == id;
+        if (!dup)
+            t->alt[t->nalt++] = id;
+    }
+}
+
+/* For a word the transcript never uses and that no compound holds: the
+ * transcript words the thesaurus gives as its synonyms or broader terms. */
+static void synonym_matches(const aindex *x, term *t, const char *norm)
+{
+    if (!x->th || t->number || t->id >= 0 || t->nalt > 0)
+        return;
+    char buf[128];
+    const char *head = headword_of(x, x->th, norm, t->key, buf, sizeof buf);
+    if (!head)
+        return;
+    syn_ctx c = {x, t};
+    rb_thesaurus_each(x->th, head, strlen(head), syn_visit, &c);
+    reverse_matches(x, t, head);
+    t->synonym = t->nalt > 0;
+}
+
 /* Fills q->idmask from the terms' ids and compound matches. */
 static int termset_index(const aindex *x, termset *q)
 {
@@ -959,8 +1273,10 @@ static int comparison_before(const rb_transcript_token *tk, size_t i)
         return strcmp(tk[i - 1].norm, "least") == 0  ? 1
                : strcmp(tk[i - 1].norm, "most") == 0 ? -1
                                                      : 0;
+    /* "Can you get up to ten thousand back?" asks for the most there is,
+     * a number to compare exactly, not a bound. */
     if (i >= 2 && strcmp(tk[i - 2].norm, "up") == 0 && strcmp(tk[i - 1].norm, "to") == 0)
-        return -1;
+        return 0;
     /* "more than", "plus de", "mehr als", "más de"; and "plus de" without "than". */
     const char *const *w = NULL;
     size_t k = i;
@@ -1005,6 +1321,46 @@ static int is_frame_word(const char *norm)
     return 0;
 }
 
+/* English yes/no questions open with an auxiliary followed by their subject
+ * ("Is the candidate preparing...", "Did the founders plan..."). The
+ * subject names who the question is about by a role; the people of a video
+ * speak of themselves in the first person and rarely by that role, so a
+ * subject the transcript never uses is weighed like a general word. */
+static const char *const en_auxiliaries[] = {
+    "is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "can", "could",
+    "will", "would", "should", "shall", "may", "might", "must", NULL};
+
+/* Nouns that name the recorded event itself ("during the session", "in
+ * this episode", "pendant la visite"): a question uses them for "in the
+ * video", so one the transcript never uses weighs like a general word. */
+static const char *const event_words[] = {
+    "session", "sessions", "episode", "lesson", "show", "podcast", "class", "tour", "call",
+    "meeting", "talk", "interview", "presentation", "demo", "stream", "livestream", "webinar",
+    "lecture", "broadcast", "séance", "épisode", "leçon", "émission", "cours", "visite",
+    "réunion", "appel", "sendung", "folge", "kurs", "führung", "vortrag", "sitzung",
+    "gespräch", "episodio", "lección", "clase", "programa", "sesión", "visita", "reunión",
+    "llamada", "charla", NULL};
+
+/* A role subject or event noun the transcript never uses weighs like a
+ * general word, unless another specific word of the question is missing
+ * too: then the question may well be about something the video never
+ * shows ("Does the chef add vinegar...?") and the role must not tip it. */
+static void weigh_roles(termset *q)
+{
+    for (size_t j = 0; j < q->n; j++) {
+        const term *t = &q->terms[j];
+        if (!t->role && !t->general && !t->number && t->id < 0 && t->nalt == 0)
+            return;
+    }
+    for (size_t j = 0; j < q->n; j++) {
+        term *t = &q->terms[j];
+        if (!t->role)
+            continue;
+        q->wsum -= t->idf * (1.0 - GENERAL_WEIGHT);
+        t->idf *= GENERAL_WEIGHT;
+    }
+}
+
 /* Tokenises text and collects its content terms. question = 1 drops frame
  * words and negators; all_if_empty = 1 keeps stop words when nothing else is
  * left (an option such as "none"). */
@@ -1015,6 +1371,8 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
     int rc = rb_transcript_tokenize(text, x->t->language, &q->toks, &q->ntoks, err);
     if (rc != RB_OK)
         return rc;
+    int aux_first = question && q->ntoks > 1 && strcmp(x->pl, "en") == 0 &&
+                    in_list(q->toks[0].norm, en_auxiliaries);
     for (int pass = 0; pass < 2 && q->n == 0; pass++) {
         if (pass == 1 && !all_if_empty)
             break;
@@ -1023,6 +1381,10 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
             long long v;
             size_t span = 1;
             char numkey[24] = "";
+            /* "Did one of the investors ask...": a partitive, not a number. */
+            if (aux_first && i == 1 && i + 1 < q->ntoks && strcmp(tk->norm, "one") == 0 &&
+                strcmp(q->toks[i + 1].norm, "of") == 0)
+                continue;
             if (number_at(x->pl, q->toks, q->ntoks, text, i, &v, &span))
                 snprintf(numkey, sizeof numkey, "#%lld", v);
             const char *key = numkey[0] ? numkey : irregular_base(x, tk->norm);
@@ -1061,12 +1423,22 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
             if (t->id < 0 && !numkey[0])
                 t->id = prefix_match(x, t->key, question);
             compound_matches(x, t);
+            /* German capitalises every noun, so there capitals do not mark names. */
+            t->proper = question && first > 0 && strcmp(tk->norm, "i") != 0 &&
+                        strcmp(x->pl, "de") != 0 &&
+                        first_is_upper(text + tk->offset, tk->len);
+            /* A name stands for itself: "Mars" is not met by "planet". */
+            if (!t->proper)
+                synonym_matches(x, t, tk->norm);
             /* "Which wood is the roof made of?": "wood" names the kind of
              * answer, and the evidence often says only "cedar". */
             t->head = question && q->n == 1 && first > 0 &&
                       in_list(q->toks[first - 1].norm, head_words);
             t->idf = idf_of(x, t->id >= 0 || t->nalt == 0 ? t->id : t->alt[0]);
-            if ((!numkey[0] && is_general(x, t->key)) || t->head)
+            t->general = (!numkey[0] && is_general(x, t->key)) || t->head;
+            t->role = !numkey[0] && !t->proper && t->id < 0 && t->nalt == 0 &&
+                      ((aux_first && q->n == 1) || (question && in_list(tk->norm, event_words)));
+            if (t->general)
                 t->idf *= GENERAL_WEIGHT;
             t->word = text + tk->offset;
             t->wlen = q->toks[i].offset + q->toks[i].len - tk->offset;
@@ -1075,13 +1447,10 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
             t->number = numkey[0] != 0;
             t->cmp = t->number ? comparison_before(q->toks, first) : 0;
             t->rejected = question && rejected_at(q->toks, first, text);
-            /* German capitalises every noun, so there capitals do not mark names. */
-            t->proper = question && first > 0 && strcmp(tk->norm, "i") != 0 &&
-                        strcmp(x->pl, "de") != 0 &&
-                        first_is_upper(text + tk->offset, tk->len);
             q->wsum += t->idf;
         }
     }
+    weigh_roles(q);
     return termset_index(x, q) == RB_OK ? RB_OK : oom(err);
 }
 
@@ -1112,7 +1481,7 @@ static double mask_weight(const termset *q, uint64_t m)
     double w = 0;
     for (size_t j = 0; j < q->n; j++)
         if (m & ((uint64_t)1 << j))
-            w += q->terms[j].idf;
+            w += q->terms[j].idf * (q->terms[j].synonym ? SYN_CREDIT : 1.0);
     return w;
 }
 
@@ -1391,6 +1760,19 @@ static void negation_scope(const aindex *x, size_t s, int rejecters, unsigned ch
                 break;
             scope[k] = 1;
         }
+        /* "If you have a gas furnace, nobody will make you rip it out": a
+         * condition opening the sentence is what the denial is about. */
+        if (neg) {
+            size_t c0 = j;
+            while (c0 > 0 && !u->tokens[c0].brk)
+                c0--;
+            int one_clause = c0 > 0;
+            for (size_t t = 1; t < c0 && one_clause; t++)
+                one_clause = !u->tokens[t].brk;
+            if (one_clause && in_list(tok_norm(&u->tokens[0]), conditionals))
+                for (size_t t = 0; t < c0; t++)
+                    scope[t] = 1;
+        }
         if (neg && (german || predicate_negator(x->pl, norm))) {
             size_t k = j;
             for (; k > 0 && j - (k - 1) <= NEG_SCOPE; k--) {
@@ -1448,18 +1830,30 @@ static int scope_masks(const aindex *x, const termset *q, size_t s, int rejecter
     return RB_OK;
 }
 
+#define SHORT_REPLY 5 /* tokens of a reply that ends in its answer particle */
+
 /* 1 when sentence s is a short reply that starts with a negator (at most
- * three words: "No.", "Not really.", "Never."), denying the sentence before. */
+ * three words: "No.", "Not really.", "Never.") or a short one that ends in
+ * the answer particle ("For almost everybody, no.", "Honestly, no."),
+ * denying the sentence before. A hedge before the particle restricts the
+ * denial, it does not turn it around. */
 static int short_denial(const aindex *x, size_t s, const char **which)
 {
     const rb_text_unit *u = &x->doc->doc.units[s];
-    if (u->ntokens == 0 || u->ntokens > 3)
+    if (u->ntokens == 0)
         return 0;
     const char *norm = tok_norm(&u->tokens[0]);
-    if (!is_negator(x->pl, norm, u->ntokens > 1 ? tok_norm(&u->tokens[1]) : NULL))
+    if (u->ntokens <= 3 &&
+        is_negator(x->pl, norm, u->ntokens > 1 ? tok_norm(&u->tokens[1]) : NULL)) {
+        if (which && !*which)
+            *which = norm;
+        return 1;
+    }
+    const char *last = tok_norm(&u->tokens[u->ntokens - 1]);
+    if (u->ntokens > SHORT_REPLY || !in_list(last, no_particles))
         return 0;
     if (which && !*which)
-        *which = norm;
+        *which = last;
     return 1;
 }
 
@@ -1785,6 +2179,12 @@ static const char *alternative_in(const aindex *x, const termset *q, size_t s, i
             key = numkey;
             *value = v;
             *len = se->tokens[j + span - 1].offset + se->tokens[j + span - 1].len - tk->offset;
+        } else if (cls >= 3) {
+            /* cls 3 + c: a member of closed class c. */
+            key = stem_key(x->pl, tk->stem);
+            if (class_of(x, key) != cls - 3)
+                continue;
+            *len = tk->len;
         } else {
             if (tk->is_stop || j == 0 || strcmp(tk->norm, "i") == 0 ||
                 !first_is_upper(se->text + tk->offset, tk->len))
@@ -2049,6 +2449,15 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
             }
             if (!w && tm->proper)
                 w = alternative_in(x, &q, s, 2, &wl, &ev_value);
+            /* A closed-class answer may sit anywhere in the window (the
+             * reply after "at what time of day?"). */
+            int c = w || tm->number ? -1 : class_of(x, tm->key);
+            if (c >= 0) {
+                size_t lo, hi;
+                win_range(x, ev.w, &lo, &hi);
+                for (size_t s2 = lo; s2 <= hi && !w; s2++)
+                    w = alternative_in(x, &q, s2, 3 + c, &wl, &ev_value);
+            }
         }
         if (w) {
             alt_terms |= (uint64_t)1 << j;
@@ -2074,6 +2483,18 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
                 (ev.extra == SIZE_MAX || ends_with_question(x->t->sentences[ev.extra].text));
     if (asked)
         cov *= QUESTION_EVIDENCE;
+    uint64_t synm = 0;
+    for (size_t j = 0; j < q.n; j++)
+        if (q.terms[j].synonym)
+            synm |= (uint64_t)1 << j;
+    /* Synonyms complete a question the passage already half says; they do
+     * not make one out of a passage that shares little with it. */
+    if ((ev.mask & synm) && q.wsum > 0 &&
+        (mask_weight(&q, ev.mask & ~synm) + near_weight(&q, ev.near, ev.mask)) / q.wsum <
+            SYN_FLOOR) {
+        ev.mask &= ~synm; /* the reasoning names them as missing */
+        cov = 0;
+    }
     if (cov < SKIP_COVERAGE) {
         rc = skip_for_evidence(x, &q, &ev, a) == RB_OK ? RB_OK : oom(err);
         goto done;

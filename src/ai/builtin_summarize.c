@@ -7,6 +7,7 @@
 #include "ai/builtin_summarize.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +16,9 @@
 #include <utf8proc.h>
 
 #include "ai/keyphrase.h"
+#include "ai/stopwords.h"
 #include "ai/textrank.h"
+#include "ai/thesaurus.h"
 #include "common/buf.h"
 
 #define OOM(err) rb_err_set((err), 500, "internal_error", "out of memory")
@@ -884,7 +887,14 @@ static const char *TAG_STOP_EN[] = {
     "little", "small", "much", "many", "new", "old", "different", "another", "whole", "sure",
     "able", "per", "even", "still", "back", "maybe", "probably", "pretty", "quite", "almost",
     "enough", "always", "never", "often", "every", "around", "part", "point", "kinds", "yep",
-    "hey", "gonna", "wanna", "gotta", "now", "thank", "thanks", "hello", "welcome", "bye", NULL};
+    "hey", "gonna", "wanna", "gotta", "now", "thank", "thanks", "hello", "welcome", "bye",
+    /* The object form of "we" (the Snowball list has the other pronouns),
+     * the deictic days beside "today", and units of measure and money,
+     * which like "minute" measure a quantity but never name a topic. */
+    "us", "everybody", "somebody", "anybody", "nobody", "tonight", "tomorrow", "yesterday", "percent", "dollar", "dollars", "cent", "cents",
+    "euro", "euros", "inch", "inches", "meter", "meters", "metre", "metres", "kilometer",
+    "kilometers", "mile", "miles", "gram", "grams", "kilogram", "kilograms", "kilo", "kilos",
+    "liter", "liters", "litre", "litres", NULL};
 static const char *TAG_STOP_FR[] = {
     "un", "une", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze",
     "treize", "quatorze", "quinze", "seize", "vingt", "trente", "quarante", "cinquante",
@@ -895,7 +905,30 @@ static const char *TAG_STOP_FR[] = {
     "première", "après", "avant", "encore", "déjà", "toujours", "là", "bon", "bonne", "petit",
     "petite", "grand", "grande", "va", "vais", "allez", "dire", "dit", "quand", "ensuite",
     "puis", "juste", "vrai", "quelque", "rien", "gens", "beaucoup", "trop", "assez", "autre",
-    "autres", "chaque", "mettre", "met", "prendre", "prend", "avoir", "être", NULL};
+    "autres", "chaque", "mettre", "met", "prendre", "prend", "avoir", "être",
+    /* The classes of the English list not covered above, translated:
+     * ordinals, discourse words, deictic days, general verbs, nouns of
+     * time, general adjectives and adverbs, greetings, units of measure. */
+    "deuxième", "troisième", "dernier", "dernière", "prochain", "prochaine", "second",
+    "seconde", "secondes", "genre", "quoi", "ben", "bref", "oui", "ouais", "d'accord",
+    "sorte", "truc", "trucs", "façon", "manière", "quelqu'un", "personne", "personnes",
+    "aujourd'hui", "demain", "hier", "maintenant", "aller", "vas", "allons", "vont",
+    "savoir", "sais", "sait", "penser", "pense", "crois", "vouloir", "veux", "veut",
+    "voulez", "regarder", "regarde", "regardez", "voir", "vois", "voit", "voyez", "venir",
+    "viens", "vient", "utiliser", "essayer", "donner", "appeler", "appelle", "trouver",
+    "sentir", "commencer", "garder", "laisser", "peux", "pouvez", "temps", "semaine",
+    "semaines", "mois", "année", "années", "nouveau", "nouvelle", "nouveaux", "vieux",
+    "vieille", "différent", "différente", "différents", "différentes", "sûr", "sûre",
+    "entier", "entière", "jamais", "souvent", "peut-être", "presque", "partout", "autour",
+    "partie", "salut", "bonjour", "merci", "bienvenue", "revoir", "euro", "euros", "centime",
+    "centimes", "mètre", "mètres", "kilomètre", "kilomètres", "centimètre", "centimètres",
+    "gramme", "grammes", "kilo", "kilos", "litre", "litres",
+    /* The Snowball French stop words that the abridged transcript list
+     * leaves out: forms of être and avoir, pronouns. */
+    "étant", "serai", "sera", "serons", "seront", "serais", "serait", "seraient", "étions",
+    "étiez", "étaient", "fut", "ayant", "eu", "aurai", "aura", "aurons", "auront", "aurais",
+    "aurait", "auraient", "avais", "avait", "avions", "aviez", "avaient", "eut", "mes",
+    "nôtre", "vôtre", "soi", "même", "mêmes", NULL};
 static const char *TAG_STOP_ES[] = {
     "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce", "trece",
     "catorce", "quince", "dieciséis", "veinte", "treinta", "cuarenta", "cincuenta", "sesenta",
@@ -906,7 +939,34 @@ static const char *TAG_STOP_ES[] = {
     "veces", "día", "días", "año", "años", "dos", "tres", "uno", "hacer", "hace", "hay", "va",
     "vamos", "voy", "poco", "mucho", "mucha", "muchos", "todo", "toda", "todos", "todas", "ya",
     "bien", "sí", "pues", "claro", "gente", "otro", "otra", "otros", "cada", "decir", "dice",
-    "tener", "tiene", "tenemos", "ir", NULL};
+    "tener", "tiene", "tenemos", "ir",
+    /* The classes of the English list not covered above, translated:
+     * ordinals, discourse words ("¿verdad?" like "right"), deictic days,
+     * general verbs, nouns of time, general adjectives and adverbs,
+     * greetings, units of measure and money. */
+    "segundo", "segunda", "segundos", "tercero", "tercera", "último", "última", "próximo",
+    "próxima", "siguiente", "verdad", "tipo", "realmente", "básicamente", "vale", "manera",
+    "algo", "nada", "alguien", "persona", "personas", "hoy", "ayer", "ahora", "ver",
+    "vemos", "mira", "mirar", "saber", "sé", "sabes", "pensar", "creo", "querer", "quiero",
+    "necesitar", "venir", "usar", "tratar", "dar", "llamar", "poner", "empezar", "encontrar",
+    "sentir", "dejar", "tomar", "puede", "puedes", "podemos", "tiempo", "semana", "semanas",
+    "mes", "meses", "grande", "grandes", "gran", "pequeño", "pequeña", "nuevo", "nueva",
+    "viejo", "vieja", "diferente", "diferentes", "entero", "entera", "seguro", "segura",
+    "buen", "solo", "sólo", "siempre", "nunca", "casi", "bastante", "incluso", "todavía",
+    "aún", "quizás", "alrededor", "parte", "hola", "gracias", "bienvenidos", "adiós", "oye",
+    "euro", "euros", "peso", "pesos", "dólar", "dólares", "metro", "metros", "kilómetro",
+    "kilómetros", "gramo", "gramos", "kilo", "kilos", "litro", "litros",
+    /* The Snowball Spanish stop words that the abridged transcript list
+     * (src/ai/stopwords.c) leaves out: articles, pronouns and possessives,
+     * and the common forms of estar, haber, ser and tener. */
+    "unas", "algunas", "estas", "esos", "esas", "ellas", "nosotras", "vosotros", "os", "ti",
+    "mis", "tus", "mío", "mía", "tuyo", "tuya", "suyo", "suya", "nuestro", "nuestra",
+    "nuestros", "nuestras", "vuestro", "vuestra", "estoy", "estás", "estáis", "esté",
+    "estaba", "estaban", "estábamos", "estuvo", "estuvimos", "estuvieron", "estado", "hemos",
+    "habéis", "haya", "había", "habían", "habíamos", "hubo", "habrá", "habría", "soy",
+    "eres", "somos", "sois", "sea", "sean", "será", "sería", "eran", "éramos", "fui",
+    "fuimos", "fueron", "sido", "siendo", "tengo", "tienes", "tienen", "tenía", "tenían",
+    "teníamos", "tuve", "tuvo", "tuvimos", "tenido", NULL};
 static const char *TAG_STOP_DE[] = {
     "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf", "zwanzig",
     "dreissig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig", "neunzig", "hundert",
@@ -916,6 +976,20 @@ static const char *TAG_STOP_DE[] = {
     "eins", "erste", "ding", "dinge", "leute", "viel", "viele", "mehr", "jetzt", "dann",
     "heute", "einfach", "genau", "halt", "etwas", "andere", "jeder", "haben", "werden",
     "wurde",
+    /* The classes of the English list not covered above, translated:
+     * ordinals, discourse words, deictic days, general verbs, nouns of
+     * time, general adjectives (with their inflected forms) and adverbs,
+     * greetings, units of measure. */
+    "zweite", "zweiten", "dritte", "dritten", "letzte", "letzten", "nächste", "nächsten",
+    "ersten", "eben", "quasi", "irgendwie", "sache", "sachen", "jemand", "mensch",
+    "menschen", "gestern", "nehmen", "geben", "wissen", "weiss", "weiß", "denken",
+    "glaube", "brauchen", "schauen", "nutzen", "versuchen", "finden", "lassen", "anfangen",
+    "zeit", "woche", "wochen", "monat", "monate", "gute", "guten", "ganze", "ganzen",
+    "groß", "gross", "große", "grosse", "großen", "grossen", "klein", "kleine", "kleinen",
+    "neu", "neue", "neuen", "alt", "alte", "alten", "verschieden", "verschiedene", "sicher",
+    "nie", "oft", "fast", "genug", "vielleicht", "wahrscheinlich", "ziemlich", "ungefähr",
+    "herum", "zurück", "teil", "punkt", "hallo", "danke", "willkommen", "tschüss", "euro",
+    "prozent", "meter", "kilometer", "zentimeter", "gramm", "kilo", "liter",
     /* The Snowball German stop words that the abridged transcript list
      * (src/ai/stopwords.c) leaves out: demonstratives, inflected pronouns,
      * modals, adverbs and prepositions such as "diese", "wieder", "über". */
@@ -1005,10 +1079,53 @@ static void window_doc_free(window_doc *w)
     memset(w, 0, sizeof *w);
 }
 
+/* A clitic written into a word makes one token: French elides articles,
+ * pronouns and "ne" into the next word ("d'une", "n'est", "qu'il",
+ * "l'autre"), English attaches "'s", "'re", "'ll", "'ve", "'d" to the word
+ * before ("one's", "everybody's"). Such a token is a stop word when its
+ * word part is one (transcript list or tag list): the clitic adds nothing,
+ * so "d'une" is as empty as "une" and "one's" as "one" ("l'eau" stays a
+ * word). `lang` is the primary subtag; forms use the folded apostrophe. */
+static int in_list(const char *const *l, const char *w);
+
+static int clitic_stop(const char *lang, const tag_stop_set *extra, const char *form)
+{
+    const char *ap = strchr(form, '\'');
+    if (!ap || ap == form || !ap[1])
+        return 0;
+    const char *word;
+    size_t len;
+    if (strcmp(lang, "fr") == 0) {
+        if (ap - form > 7)
+            return 0;
+        for (const char *p = form; p < ap; p++)
+            if (!isalpha((unsigned char)*p))
+                return 0;
+        word = ap + 1;
+        len = strlen(word);
+    } else if (strcmp(lang, "en") == 0 || !lang[0]) {
+        static const char *const clitics[] = {"s", "re", "ll", "ve", "d", NULL};
+        if (!in_list(clitics, ap + 1))
+            return 0;
+        word = form;
+        len = (size_t)(ap - form);
+    } else {
+        return 0;
+    }
+    char buf[64];
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, word, len);
+    buf[len] = '\0';
+    return rb_stopwords_is_stop(lang[0] ? lang : "en", buf, len) || tag_stop_has(extra, buf);
+}
+
 static int window_doc_build(const rb_transcript *t, const rb_transcript_doc *d, window_doc *w,
                             rb_err *err)
 {
     const tag_stop_set *extra = tag_stop_for(t->language);
+    char lang[16];
+    rb_transcript_primary_lang(t->language, lang, sizeof lang);
     memset(w, 0, sizeof *w);
     size_t n = d->doc.nunits, ntok = 0;
     for (size_t i = 0; i < n; i++)
@@ -1033,7 +1150,7 @@ static int window_doc_build(const rb_transcript *t, const rb_transcript_doc *d, 
                 if (x == 0)
                     w->tokens[k].brk = 1;
                 const char *form = s->tokens[x].surface ? s->tokens[x].surface : s->tokens[x].stem;
-                if (!w->tokens[k].stop && tag_stop_has(extra, form))
+                if (!w->tokens[k].stop && (tag_stop_has(extra, form) || clitic_stop(lang, extra, form)))
                     w->tokens[k].stop = 1;
                 k++;
             }
@@ -1094,6 +1211,7 @@ typedef struct subphrase {
     char *surface;   /* case-folded words as spoken */
     size_t words;
     size_t count;    /* occurrences: sum of tf of the RAKE phrases holding it */
+    size_t heads;    /* of those, occurrences that hold the head of their phrase */
     int drop;        /* names a person spoken to, or is no English noun phrase */
     double score;
 } subphrase;
@@ -1361,6 +1479,19 @@ static const char *const VP_FR[] = {
 static const char *const VP_ES[] = {
     "yo", "tú", "se", "me", "te", "nos", "os", "lo", "le", "les", "no", "para", "a", NULL};
 
+/* Words after which a predicate comes: the forms of "be" and the degree
+ * adverbs. A lower-case content word right after one is an adjective or a
+ * participle ("is bright", "too far", "c'est sec", "es muy caro"): a common
+ * noun there needs a determiner first ("is the line"), and the determiner
+ * ends the run. A capitalised word there is a name ("this is Jupiter") and
+ * is not counted. Counted with the verb positions, as evidence against a
+ * noun. */
+static const char *const PRED_EN[] = {
+    "is", "are", "was", "were", "be", "been", "being", "it's", "that's", "isn't", "aren't",
+    "wasn't", "very", "too", "so", NULL};
+static const char *const PRED_FR[] = {"est", "sont", "était", "été", "c'est", NULL};
+static const char *const PRED_ES[] = {"es", "son", "era", "fue", "muy", NULL};
+
 static const char *const *np_openers(const char *lang)
 {
     char p[16];
@@ -1452,15 +1583,16 @@ static int word_stats_build(const rb_transcript *t, const seq_index *x, word_sta
     static const char *const link_fr[] = {"de", "à", NULL}, *const link_es[] = {"de", NULL};
     const char *const *link = fr ? link_fr : prep ? link_es : NULL;
     const char *const *verbal = fr ? VP_FR : prep ? VP_ES : open ? VP_EN : NULL;
+    const char *const *predic = fr ? PRED_FR : prep ? PRED_ES : open ? PRED_EN : NULL;
     for (size_t u = 0; u < t->nsentences && u < x->ids.nunits; u++) {
         const rb_transcript_sentence *s = &t->sentences[u];
         size_t base = x->ids.unit_off[u], tlen = strlen(s->text);
-        int np = 0, after_prep = 0, head_noun = 0, verb = 0;
+        int np = 0, after_prep = 0, head_noun = 0, verb = 0, pred = 0;
         for (size_t j = 0; j < s->ntokens && base + j < x->ids.unit_off[u + 1]; j++) {
             const rb_transcript_token *k = &s->tokens[j];
             size_t prev_end = j ? s->tokens[j - 1].offset + s->tokens[j - 1].len : 0;
             if (j && gap_has_punct(s->text, prev_end, k->offset))
-                np = after_prep = head_noun = verb = 0;
+                np = after_prep = head_noun = verb = pred = 0;
             int32_t id = x->ids.ids[base + j];
             /* Numerals are left out on purpose: what follows them is
              * mostly a unit ("forty spaces", "ten percent", "200 grams"). */
@@ -1471,6 +1603,7 @@ static int word_stats_build(const rb_transcript *t, const seq_index *x, word_sta
                 np = opener || (head_noun && in_list(link, k->norm));
                 after_prep = in_list(prep, k->norm);
                 verb = in_list(verbal, k->norm);
+                pred = in_list(predic, k->norm);
                 head_noun = 0;
                 if (id < 0 || opener)
                     continue;
@@ -1481,8 +1614,9 @@ static int word_stats_build(const rb_transcript *t, const seq_index *x, word_sta
                         (fr && strncmp(k->norm, "l'", 2) == 0) ||
                         (fr && head_noun && strncmp(k->norm, "d'", 2) == 0);
             w->np[id] += (uint32_t)is_np;
-            w->vp[id] += (uint32_t)(verb && !is_np);
-            verb = 0;
+            int upper = starts_upper(s->text + k->offset, k->len);
+            w->vp[id] += (uint32_t)((verb || (pred && !upper)) && !is_np);
+            verb = pred = 0;
             after_prep = 0;
             /* In French and Spanish the noun comes first and its adjectives
              * follow it ("une pizza croustillante"): only the first word
@@ -1513,6 +1647,31 @@ static int ends_past(const char *s)
     w = w ? w + 1 : s;
     size_t n = strlen(w);
     return n >= 5 && strcmp(w + n - 2, "ed") == 0 && w[n - 3] != 'e';
+}
+
+/* 1 when a word of s (' '-separated, case-folded) ends in a finite-verb
+ * ending that no French or Spanish noun or adjective has: French imperfect
+ * and conditional "-aient" and simple past "-èrent" ("posaient"), Spanish
+ * preterite "-aron"/"-ieron" and imperfect "-aban"/"-ábamos"/"-íamos"
+ * ("llegaron", "compraban"). A finite verb is never part of a noun phrase.
+ * The word must be longer than the ending by 3 bytes or more. */
+static int has_finite_verb(const char *s, int french)
+{
+    static const char *const fr[] = {"aient", "èrent", NULL};
+    static const char *const es[] = {"aron", "ieron", "aban", "ábamos", "íamos", NULL};
+    const char *const *ends = french ? fr : es;
+    while (*s) {
+        size_t n = strcspn(s, " ");
+        for (size_t e = 0; ends[e]; e++) {
+            size_t el = strlen(ends[e]);
+            if (n >= el + 3 && memcmp(s + n - el, ends[e], el) == 0)
+                return 1;
+        }
+        s += n;
+        while (*s == ' ')
+            s++;
+    }
+    return 0;
 }
 
 /* 1 when a word before the last of an English phrase is a plural common
@@ -1587,6 +1746,56 @@ static double noun_ratio(const case_stats *c, const word_stats *w, int32_t id)
     return (yes + 1.0) / (yes + no + 2.0);
 }
 
+/* How general a word is in the language, from the English thesaurus
+ * (MyThes, WordNet-derived, via rb_thesaurus_meanings): the number of
+ * meanings it lists. By Zipf's meaning-frequency law the most frequent words
+ * of a language have the most meanings ("line", "side", "work", "run" have
+ * dozens; "telescope", "router", "goggles" a few), so the count tells a
+ * generic noun from a specific one, which nothing inside one transcript can.
+ * Weight = log2(3) / log2(2 + meanings): 1 for one meaning, 0.5 for five,
+ * 0.3 for thirty. A word the thesaurus lacks (a name, an inflected form, a
+ * term of art) counts as one meaning: absence is no evidence of
+ * specificity (names of people in the room are absent too). The head word
+ * is looked up as its stem (often the lemma: "lights" -> "light"; cached
+ * per stem id, -1 = not looked up yet) and as spoken in this phrase; the
+ * larger count counts. */
+static double generality_weight(const rb_thesaurus *th, const seq_index *x, int *stem_cache,
+                                int32_t id, const char *surface, size_t len)
+{
+    if (!th || id < 0)
+        return 1.0;
+    const char *stem = x->ids.stems[id];
+    size_t sl = strlen(stem);
+    if (stem_cache[id] < 0)
+        stem_cache[id] = rb_thesaurus_meanings(th, stem, sl);
+    int m = stem_cache[id];
+    if (!(sl == len && memcmp(stem, surface, len) == 0)) {
+        int a = rb_thesaurus_meanings(th, surface, len);
+        m = a > m ? a : m;
+    }
+    return log2(3.0) / log2(2.0 + (double)(m > 1 ? m : 1));
+}
+
+/* The n-th ' '-separated word of s (n = (size_t)-1: the last); sets *len. */
+static const char *nth_word(const char *s, size_t n, size_t *len)
+{
+    const char *pick = s;
+    *len = strcspn(s, " ");
+    for (size_t i = 0; *s; i++) {
+        size_t l = strcspn(s, " ");
+        if (i == n || n == (size_t)-1) {
+            pick = s;
+            *len = l;
+            if (i == n)
+                break;
+        }
+        s += l;
+        while (*s == ' ')
+            s++;
+    }
+    return pick;
+}
+
 /* Key phrases as candidate tags, best first.
  *
  * RAKE (rb_keyphrases) finds the candidate phrases: maximal runs of content
@@ -1618,12 +1827,16 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
     window_doc_free(&w);
     if (rc != RB_OK)
         return RB_ERR;
+    char lp[16];
+    rb_transcript_primary_lang(t->language, lp, sizeof lp);
+    int head_first_lang = strcmp(lp, "fr") == 0 || strcmp(lp, "es") == 0;
     const char **texts = calloc(nkp + 1, sizeof *texts);
     text_key *keys = calloc(nkp + 1, sizeof *keys);
     subphrase *sp = NULL;
     size_t nsp = 0, spcap = 0;
     case_stats cs = {0};
     word_stats ws = {0};
+    int *meanings = NULL;
     if (!texts || !keys) {
         rc = OOM(err);
         goto done;
@@ -1674,6 +1887,9 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
                     e->surface = join_words(words, a, b);
                     e->words = b - a;
                     e->count = kp[i].tf;
+                    /* The head of a RAKE phrase is its last word (its first
+                     * in French and Spanish, see below). */
+                    e->heads = (head_first_lang ? a == 0 : b == nw) ? kp[i].tf : 0;
                     nsp++;
                     if (!e->key || !e->surface)
                         rc = OOM(err);
@@ -1691,11 +1907,14 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
     size_t m = 0;
     for (size_t i = 0; i < nsp;) {
         size_t j = i, total = 0, best = i, best_n = 0;
+        size_t heads = 0;
         while (j < nsp && strcmp(sp[j].key, sp[i].key) == 0) {
             size_t k = j, n = 0;
             while (k < nsp && strcmp(sp[k].key, sp[j].key) == 0 &&
-                   strcmp(sp[k].surface, sp[j].surface) == 0)
+                   strcmp(sp[k].surface, sp[j].surface) == 0) {
+                heads += sp[k].heads;
                 n += sp[k++].count;
+            }
             if (n > best_n) {
                 best = j;
                 best_n = n;
@@ -1705,6 +1924,7 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
         }
         subphrase keep = sp[best];
         keep.count = total;
+        keep.heads = heads;
         for (size_t k = i; k < j; k++)
             if (k != best) {
                 free(sp[k].key);
@@ -1726,6 +1946,17 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
          * negro", "ruban de masquage"). */
         int english = !p[0] || strcmp(p, "en") == 0;
         int head_first = strcmp(p, "fr") == 0 || strcmp(p, "es") == 0;
+        /* English only: there a word's stem or spoken form is nearly always
+         * the thesaurus headword ("lights" -> "light"). German and Spanish
+         * words are inflected and their Snowball stems are not dictionary
+         * forms, so plurals and verb forms ("veraneantes", "Vögel") would
+         * escape the count while base forms ("mercado") are weighed down. */
+        const rb_thesaurus *th = english ? rb_thesaurus_get("en") : NULL;
+        meanings = th ? malloc((x->ids.nvocab + 1) * sizeof *meanings) : NULL;
+        if (!meanings)
+            th = NULL; /* no memory for the cache: weigh every word 1 */
+        for (size_t v = 0; meanings && v <= x->ids.nvocab; v++)
+            meanings[v] = -1;
         for (size_t i = 0; i < nsp; i++) {
             int32_t head = key_word_id(x, sp[i].key, head_first ? 0 : (size_t)-1);
             double nr = noun_ratio(&cs, &ws, head);
@@ -1742,12 +1973,33 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
              * noun phrase ("-eed" words such as "speed" are not past forms). */
             if (english && ends_past(sp[i].surface))
                 sp[i].drop = 1;
+            /* A phrase of several words that never holds the head of the
+             * RAKE phrase it is cut from is a modifier chunk, not a noun
+             * phrase ("Avenue protected bike", always followed by "lane"):
+             * C-value's rule that a nested candidate must also occur on its
+             * own (Frantzi et al. 2000), with the head standing for "on its
+             * own". Single words stay: they are counted in every position.
+             * Only where the head's side is known (last word in en and de,
+             * first in fr and es). */
+            if (ws.rules && sp[i].words > 1 && sp[i].heads == 0)
+                sp[i].drop = 1;
+            if (head_first && has_finite_verb(sp[i].surface, ws.french))
+                sp[i].drop = 1;
             /* The modifier of an English compound noun is singular ("bike
              * lane", "credit card"): a plural common noun followed by more
              * words is a subject and its verb ("students watch"). */
             if (english && sp[i].words > 1 && plural_modifier(x, &cs, sp[i].key, sp[i].surface))
                 sp[i].drop = 1;
-            sp[i].score = (double)sp[i].count * length_weight(sp[i].words) * nr;
+            /* English: how general the head word is (1 elsewhere). Not
+             * looked up for a phrase that is dropped anyway (its score is
+             * never used), which saves most lookups on long transcripts. */
+            double gw = 1.0;
+            if (!sp[i].drop && !(sp[i].words > 1 && sp[i].count < 2)) {
+                size_t hl = 0;
+                const char *hw = nth_word(sp[i].surface, head_first ? 0 : (size_t)-1, &hl);
+                gw = generality_weight(th, x, meanings, head, hw, hl);
+            }
+            sp[i].score = (double)sp[i].count * length_weight(sp[i].words) * nr * gw;
         }
     }
     if (nsp)
@@ -1783,6 +2035,7 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
     }
     free(kept);
 done:
+    free(meanings);
     case_stats_free(&cs);
     word_stats_free(&ws);
     for (size_t i = 0; i < nsp; i++) {

@@ -18,7 +18,8 @@ let metaAsset; // update_asset_meta
 let bare;      // its caption track deleted: no transcript
 
 before(async () => {
-  S = await setup({ nAssets: 0, workers: 2 });
+  // Exact titles must not depend on the thesaurus packages installed.
+  S = await setup({ nAssets: 0, workers: 2, env: { ROBOTS_THESAURUS_DIR: path.join(FIXTURES, 'thesaurus') } });
   asset = createCaptionsAsset(S.dataDir, 'main', SOURDOUGH_VTT);
   metaAsset = createCaptionsAsset(S.dataDir, 'main', SOURDOUGH_VTT);
   bare = createCaptionsAsset(S.dataDir, 'main', SOURDOUGH_VTT);

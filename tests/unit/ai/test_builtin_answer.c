@@ -536,6 +536,152 @@ static void test_predicate_negation(void **state)
     tx_free(&x);
 }
 
+/* Round-2 rules, each on a question whose answer flipped: a reply that ends
+ * in "no", a denial after a leading condition, a role subject the speakers
+ * never say, an event noun ("session") and "up to" read as an amount. */
+static const char *PITCH_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "<v Host>So where do I start, do I buy individual stocks?\n\n"
+    "00:00:05.000 --> 00:00:09.000\n"
+    "<v Guest>For almost everybody, no. Buy broad index funds instead.\n\n"
+    "00:00:30.000 --> 00:00:36.000\n"
+    "<v Guest>If you have an older house with an oil furnace, nobody will make you rip it out.\n\n"
+    "00:01:00.000 --> 00:01:05.000\n"
+    "<v Guest>We are raising a seed round to hire two engineers for the crates.\n\n"
+    "00:01:30.000 --> 00:01:36.000\n"
+    "<v Guest>The rebate goes up to four thousand dollars per home.\n\n"
+    "00:02:00.000 --> 00:02:06.000\n"
+    "<v Guest>The space station will pass right over the observatory at nine.\n";
+
+static void test_round2_rules(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, PITCH_VTT, "en");
+    rb_answer_question q[] = {
+        {.question = "Does the guest advise beginners to buy individual stocks?"},
+        {.question = "Will owners of older houses be forced to rip out their oil furnaces?"},
+        {.question = "Are the founders raising a seed round?"},
+        {.question = "Can a homeowner get up to ten thousand dollars from the rebate?"},
+        {.question = "Will the space station pass over the observatory during the session?"},
+    };
+    size_t n = sizeof q / sizeof q[0];
+    rb_answer a[sizeof q / sizeof q[0]];
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
+    check_invariants(q, a, n, 500);
+    for (size_t i = 0; i < n; i++)
+        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
+               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
+               a[i].reasoning);
+    assert_string_equal(a[0].answer, "no");
+    assert_string_equal(a[1].answer, "no");
+    assert_non_null(strstr(a[1].reasoning, "nobody"));
+    assert_string_equal(a[2].answer, "yes");
+    assert_string_equal(a[3].answer, "no");
+    assert_string_equal(a[4].answer, "yes");
+    rb_answers_free(a, n);
+    tx_free(&x);
+}
+
+/* Closed classes: a day, a part of the day or a colour the evidence names
+ * instead of the question's one answers "no", in English and in German;
+ * the same member answers "yes". */
+static void test_closed_classes(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nThe farmers market opens on Sunday.\n\n"
+             "00:00:30.000 --> 00:00:35.000\nWe paint the garden shed green every spring.\n",
+             "en");
+    rb_answer_question q[] = {
+        {.question = "Does the farmers market open on Saturday?"},
+        {.question = "Does the farmers market open on Sunday?"},
+        {.question = "Do they paint the garden shed blue?"},
+    };
+    rb_answer a[3];
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 3, 500, a, &err), RB_OK);
+    check_invariants(q, a, 3, 500);
+    for (size_t i = 0; i < 3; i++)
+        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
+               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
+               a[i].reasoning);
+    assert_string_equal(a[0].answer, "no");
+    assert_non_null(strstr(a[0].reasoning, "It says \"Sunday\", not \"Saturday\""));
+    assert_string_equal(a[1].answer, "yes");
+    assert_string_equal(a[2].answer, "no");
+    assert_non_null(strstr(a[2].reasoning, "\"green\""));
+    rb_answers_free(a, 3);
+    tx_free(&x);
+
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nLena spielt ihr erstes Turnier am Sonntag.\n",
+             "de");
+    rb_answer_question qd[] = {{.question = "Spielt Lena ihr erstes Turnier am Samstag?"}};
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, qd, 1, 500, a, &err), RB_OK);
+    assert_non_null(a[0].answer);
+    assert_string_equal(a[0].answer, "no");
+    assert_non_null(strstr(a[0].reasoning, "Sonntag"));
+    rb_answers_free(a, 1);
+    tx_free(&x);
+}
+
+/* Thesaurus synonyms (tests/fixtures/thesaurus, set in main): a question
+ * word the transcript never says meets its synonym ("stores" / "shop"), a
+ * general word the specific one whose entry lists it as its broader term
+ * ("software" / "firmware"); a passage that shares too little literally is
+ * not completed by synonyms, and a name is never expanded. */
+static const char *SHOP_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "We sell the wooden crates in our little shop downtown.\n\n"
+    "00:00:30.000 --> 00:00:35.000\n"
+    "Your router still runs firmware from three years ago.\n\n"
+    "00:01:00.000 --> 00:01:05.000\n"
+    "The weather was lovely all week.\n\n"
+    "00:01:30.000 --> 00:01:35.000\n"
+    "I drove my car to the coast.\n";
+
+static void test_thesaurus(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x, SHOP_VTT, "en");
+    rb_answer_question q[] = {
+        {.question = "Do they sell wooden crates in a store?"},
+        {.question = "Was the router running old software?"},
+        {.question = "Is there a fault in the store's software?"},
+        {.question = "Did she drive her automobile to the coast?"},
+    };
+    size_t n = sizeof q / sizeof q[0];
+    rb_answer a[sizeof q / sizeof q[0]];
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
+    check_invariants(q, a, n, 500);
+    for (size_t i = 0; i < n; i++)
+        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
+               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
+               a[i].reasoning);
+    assert_string_equal(a[0].answer, "yes");
+    assert_non_null(strstr(a[0].reasoning, "little shop downtown"));
+    assert_string_equal(a[1].answer, "yes");
+    assert_non_null(strstr(a[1].reasoning, "firmware"));
+    /* Every word of it only by synonym, from two unrelated sentences. */
+    assert_true(a[2].skipped);
+    assert_null(a[2].answer);
+    assert_string_equal(a[3].answer, "yes");
+    /* A synonym earns SYN_CREDIT of its word: less sure than a literal match. */
+    assert_true(a[3].confidence < a[0].confidence + 0.2);
+    rb_answers_free(a, n);
+    tx_free(&x);
+}
+
 /* The antonym pairs of French, German and Spanish. */
 static void test_antonyms_other_languages(void **state)
 {
@@ -912,6 +1058,9 @@ static void test_cost_one_hour(void **state)
 
 int main(void)
 {
+    /* The expected answers must not depend on the thesaurus packages this
+     * machine has: a small fixture in the real format stands in for them. */
+    setenv("ROBOTS_THESAURUS_DIR", ROBOTS_SOURCE_DIR "/tests/fixtures/thesaurus", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_birdhouse),     cmocka_unit_test(test_free_form_cut),
         cmocka_unit_test(test_no_transcript), cmocka_unit_test(test_french),
@@ -921,6 +1070,9 @@ int main(void)
         cmocka_unit_test(test_cut),           cmocka_unit_test(test_cost_one_hour),
         cmocka_unit_test(test_quantifier_and_number),
         cmocka_unit_test(test_predicate_negation),
+        cmocka_unit_test(test_round2_rules),
+        cmocka_unit_test(test_thesaurus),
+        cmocka_unit_test(test_closed_classes),
         cmocka_unit_test(test_antonyms_other_languages),
         cmocka_unit_test(test_document_association),
     };

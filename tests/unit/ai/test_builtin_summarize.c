@@ -500,8 +500,10 @@ static void test_noun_phrases(void **state)
     fx_open(&f, DE_VTT, "de");
     run(&f, &o, &r);
     assert_string_equal(r.title, "Kraniche, Moor und Felder");
+    /* "Wochen" is a tag stop word (nouns of time, like English "weeks"),
+     * so the verb "fliegen" fills the tenth place of this small text. */
     static const char *const de_want[] = {"Kraniche", "Moor",  "Felder", "Herbst", "Mais",
-                                          "Morgen",   "Nacht", "Süden",  "Vögel",  "Wochen"};
+                                          "Morgen",   "Nacht", "Süden",  "Vögel",  "fliegen"};
     assert_tags(&r, de_want, 10);
     rb_summarize_result_free(&r);
     fx_close(&f);
@@ -585,8 +587,142 @@ static void test_hour_cost(void **state)
     fx_close(&f);
 }
 
+/* Three nouns said equally often in the same positions; the fixture
+ * thesaurus (tests/fixtures/thesaurus, selected in main) gives "line"
+ * 30 meanings, "planet" 2 and "telescope" 1, and lacks "hill". */
+static const char *GENERAL_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "We carry the telescope up the hill.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "The line of the hill is dark.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "We aim the telescope at the planet.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "A line of clouds moves in.\n\n"
+    "00:00:20.000 --> 00:00:25.000\n"
+    "The telescope shows the planet clearly.\n\n"
+    "00:00:25.000 --> 00:00:30.000\n"
+    "The line fades at ten percent and costs five dollars.\n";
+
+static const char *ELISION_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "C'est l'histoire d'une barque et d'une rivière.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "La barque n'est pas grande, mais la rivière n'est pas large.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "On pousse la barque d'une main sur la rivière.\n";
+
+static const char *CHUNK_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "The Harbor Avenue protected bike lane opens in May.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Riders love the Harbor Avenue protected bike lane.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "The river is bright, the river is calm.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "At dawn the river is bright again.\n";
+
+static const char *VERB_FR_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Les visiteurs posaient des questions aux peintres.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Les enfants posaient devant les tableaux.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "Les peintres posaient leurs tableaux au soleil.\n";
+
+static int tag_index(const rb_summarize_result *r, const char *tag)
+{
+    for (size_t i = 0; i < r->ntags; i++)
+        if (strcmp(r->tags[i], tag) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void test_generic_words(void **state)
+{
+    (void)state;
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    fx f;
+
+    /* A word with many meanings is a general word of the language: "line"
+     * ranks below "telescope" (as often) and below "hill" and "planet"
+     * (said less often), and units of measure are no tags. */
+    fx_open(&f, GENERAL_VTT, "en");
+    run(&f, &o, &r);
+    assert_string_equal(r.tags[0], "telescope");
+    int line = tag_index(&r, "line"), hill = tag_index(&r, "hill"),
+        planet = tag_index(&r, "planet");
+    assert_true(line > 0 && hill > 0 && planet > 0);
+    assert_true(hill < line);
+    assert_true(planet < line);
+    assert_int_equal(tag_index(&r, "percent"), -1);
+    assert_int_equal(tag_index(&r, "dollars"), -1);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+static void test_chunks_and_predicates(void **state)
+{
+    (void)state;
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    fx f;
+
+    /* A chunk that never ends its phrase is no noun phrase ("Avenue
+     * protected bike" is always followed by "lane"); a word said in
+     * predicate position ("is bright") ranks below a noun said as often. */
+    fx_open(&f, CHUNK_VTT, "en");
+    run(&f, &o, &r);
+    assert_true(tag_index(&r, "protected bike lane") >= 0);
+    assert_int_equal(tag_index(&r, "Avenue protected bike"), -1);
+    int river = tag_index(&r, "river"), bright = tag_index(&r, "bright");
+    assert_true(river >= 0);
+    assert_true(bright == -1 || bright > river);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+static void test_french_verbs_and_clitics(void **state)
+{
+    (void)state;
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    fx f;
+
+    /* A French imperfect ("posaient") is a verb, never a tag. */
+    fx_open(&f, VERB_FR_VTT, "fr");
+    run(&f, &o, &r);
+    assert_true(tag_index(&r, "peintres") >= 0);
+    for (size_t i = 0; i < r.ntags; i++)
+        assert_null(strstr(r.tags[i], "posaient"));
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+
+    /* French elided clitics: "d'une" and "n'est" are as empty as "une" and
+     * "est"; "l'histoire" keeps its noun. */
+    fx_open(&f, ELISION_VTT, "fr");
+    run(&f, &o, &r);
+    assert_string_equal(r.tags[0], "barque");
+    assert_string_equal(r.tags[1], "rivière");
+    for (size_t i = 0; i < r.ntags; i++) {
+        assert_null(strstr(r.tags[i], "d'une"));
+        assert_null(strstr(r.tags[i], "n'est"));
+        assert_true(strcmp(r.tags[i], "une") != 0);
+    }
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
 int main(void)
 {
+    /* A fixed, tiny thesaurus, so the ranking does not depend on which
+     * MyThes packages the machine has (rb_thesaurus_get reads this once). */
+    setenv("ROBOTS_THESAURUS_DIR", ROBOTS_SOURCE_DIR "/tests/fixtures/thesaurus", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_english_defaults_exact),
         cmocka_unit_test(test_tones_change_the_form),
@@ -599,6 +735,9 @@ int main(void)
         cmocka_unit_test(test_french),
         cmocka_unit_test(test_tag_casing),
         cmocka_unit_test(test_noun_phrases),
+        cmocka_unit_test(test_generic_words),
+        cmocka_unit_test(test_chunks_and_predicates),
+        cmocka_unit_test(test_french_verbs_and_clitics),
         cmocka_unit_test(test_edge_transcripts),
         cmocka_unit_test(test_hour_cost),
     };
