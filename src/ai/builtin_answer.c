@@ -577,6 +577,8 @@ typedef struct aindex {
     struct irr { const char *form, *base; } *irr;
     size_t nirr;
     const rb_thesaurus *th; /* synonyms of the language, NULL when none installed */
+    struct who { const char *key; const char *speaker; } *who; /* name -> speaker, sorted */
+    size_t nwho;
     struct cls { const char *key; int c; } *cls; /* closed-class keys, sorted */
     size_t ncls;
     rb_transcript_token *cls_toks;
@@ -589,6 +591,20 @@ typedef struct aindex {
 static const char *const no_particles[] = {"no", "nope", "non", "nein", NULL};
 static const char *const yes_particles[] = {"yes", "yeah", "yep", "oui", "ja", "sí", "si",
                                             NULL};
+
+static int first_is_upper(const char *s, size_t len)
+{
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &cp);
+    return n > 0 && utf8proc_isupper(cp);
+}
+
+/* The speaker label of sentence s ("" when the captions have none). */
+static const char *speaker_of(const aindex *x, size_t s)
+{
+    const char *sp = x->t->cues[x->t->sentences[s].first_cue].speaker;
+    return sp ? sp : "";
+}
 
 static const char *tok_norm(const rb_text_token *t)
 {
@@ -622,6 +638,7 @@ static void index_free(aindex *x)
     rb_transcript_tokens_free(x->irr_toks, x->n_irr_toks);
     free(x->irr);
     free(x->cls);
+    free(x->who);
     rb_transcript_tokens_free(x->cls_toks, x->n_cls_toks);
     for (size_t i = 0; i < x->nrs; i++)
         free(x->rs[i].word);
@@ -676,6 +693,7 @@ static int is_general(const aindex *x, const char *key)
 }
 
 static int reverse_build(aindex *x);
+static int who_build(aindex *x, rb_err *err);
 
 static int cmp_cls(const void *a, const void *b)
 {
@@ -864,7 +882,8 @@ static int index_build(aindex *x, const rb_transcript *t, const rb_transcript_do
     }
     if (reverse_build(x) != RB_OK)
         return oom(err);
-    return classes_build(x, err);
+    int crc = classes_build(x, err);
+    return crc == RB_OK ? who_build(x, err) : crc;
 }
 
 /* A word the transcript never uses weighs like one it uses once (UNKNOWN_DF
@@ -949,6 +968,7 @@ typedef struct term {
     int general;      /* weighs GENERAL_WEIGHT: a general word or a head */
     int role;         /* an absent role subject or event noun (weigh_roles) */
     int synonym;      /* alt holds thesaurus synonyms, not compounds */
+    const char *speaker; /* a participant's name: that speaker's sentences hold it */
     int rejected;     /* in the question's "rather than"/"instead of" scope */
     size_t tok0, tok1; /* the question tokens it was read from (first, last) */
 } term;
@@ -962,6 +982,7 @@ typedef struct termset {
     uint64_t shared;  /* options: terms other options of the question share */
     uint64_t *idmask; /* vocabulary id -> the terms it matches */
     uint64_t rejected; /* terms with .rejected set */
+    uint64_t who;      /* terms with .speaker set */
 } termset;
 
 static void termset_free(termset *q)
@@ -1012,6 +1033,122 @@ static void compound_matches(const aindex *x, term *t)
         if (hit)
             t->alt[t->nalt++] = (int32_t)v;
     }
+}
+
+/* ---- participants --------------------------------------------------------- */
+
+/* A question names the people of a video ("Hat Lena schon einmal ...
+ * verloren?") where the transcript has them speak in the first person ("Ich
+ * hab mal mit Schwarz verloren"). Two classic cues tie a name to a speaker
+ * label: a self-introduction ("I'm Dana", "this is Jenna", "ich heiße ...",
+ * "je m'appelle ...", "me llamo ...") names the one who says it, and a
+ * vocative - a capitalised word set off by punctuation or after a greeting,
+ * never the sentence's first word, where interjections stand ("So, Lena,
+ * schön, dass du da bist.", "Hi Marcus, ...") - names the next other
+ * speaker. A word the thesaurus knows is a common word ("..., Rochade, ...",
+ * "ich bin Schwarz" - German capitalises every noun), not a name. A name
+ * tied to two speakers is dropped. Without speaker labels nothing is tied. */
+static int has_digit(const char *s)
+{
+    for (; *s; s++)
+        if (*s >= '0' && *s <= '9')
+            return 1;
+    return 0;
+}
+
+static const char *const greetings[] = {"hi", "hello", "hey", "thanks", "bonjour", "salut",
+                                        "merci", "hallo", "danke", "hola", "gracias", NULL};
+static const char *const intro1[] = {"i'm", "m'appelle", "heiße", "heisse", "llamo", "soy",
+                                     NULL};
+static const char *const intro2[] = {"i am", "this is", "name is", "je suis", "ich bin",
+                                     "name ist", "nombre es", NULL};
+
+static int cmp_who(const void *a, const void *b)
+{
+    return strcmp(((const struct who *)a)->key, ((const struct who *)b)->key);
+}
+
+static int self_intro(const rb_transcript_sentence *se, size_t j)
+{
+    if (j >= 1 && in_list(se->tokens[j - 1].norm, intro1))
+        return 1;
+    if (j < 2)
+        return 0;
+    char two[64];
+    snprintf(two, sizeof two, "%s %s", se->tokens[j - 2].norm, se->tokens[j - 1].norm);
+    return in_list(two, intro2);
+}
+
+static int who_add(aindex *x, size_t *cap, const char *key, const char *speaker)
+{
+    if (x->nwho == *cap) {
+        size_t nc = *cap ? 2 * *cap : 16;
+        struct who *w = realloc(x->who, nc * sizeof *w);
+        if (!w)
+            return RB_ERR;
+        x->who = w;
+        *cap = nc;
+    }
+    x->who[x->nwho].key = key;
+    x->who[x->nwho].speaker = speaker;
+    x->nwho++;
+    return RB_OK;
+}
+
+static int who_build(aindex *x, rb_err *err)
+{
+    size_t cap = 0, ns = x->t->nsentences;
+    for (size_t s = 0; s < ns; s++) {
+        const char *sp = speaker_of(x, s);
+        const rb_transcript_sentence *se = &x->t->sentences[s];
+        const rb_text_unit *u = &x->doc->doc.units[s];
+        if (!sp[0] || u->ntokens != se->ntokens)
+            continue;
+        for (size_t j = 0; j < se->ntokens; j++) {
+            const rb_transcript_token *tk = &se->tokens[j];
+            if (tk->is_stop || !first_is_upper(se->text + tk->offset, tk->len) ||
+                has_digit(tk->norm) ||
+                (x->th && rb_thesaurus_meanings(x->th, tk->norm, strlen(tk->norm)) > 0))
+                continue;
+            const char *key = stem_key(x->pl, tk->stem);
+            const char *to = NULL;
+            if (self_intro(se, j)) {
+                to = sp;
+            } else if (j > 0 && (u->tokens[j].brk || in_list(se->tokens[j - 1].norm, greetings)) &&
+                       (j + 1 == se->ntokens || u->tokens[j + 1].brk)) {
+                for (size_t r = s + 1; r < ns && !to; r++)
+                    if (speaker_of(x, r)[0] && strcmp(speaker_of(x, r), sp) != 0)
+                        to = speaker_of(x, r);
+            }
+            if (to && who_add(x, &cap, key, to) != RB_OK)
+                return oom(err);
+        }
+    }
+    if (x->nwho == 0)
+        return RB_OK;
+    qsort(x->who, x->nwho, sizeof *x->who, cmp_who);
+    /* One speaker per name: a name tied to two is dropped (speaker NULL). */
+    size_t k = 0;
+    for (size_t i = 0; i < x->nwho;) {
+        size_t e = i;
+        int one = 1;
+        while (e < x->nwho && strcmp(x->who[e].key, x->who[i].key) == 0) {
+            one = one && strcmp(x->who[e].speaker, x->who[i].speaker) == 0;
+            e++;
+        }
+        if (one)
+            x->who[k++] = x->who[i];
+        i = e;
+    }
+    x->nwho = k;
+    return RB_OK;
+}
+
+static const char *speaker_named(const aindex *x, const char *key)
+{
+    struct who k = {key, NULL};
+    const struct who *w = x->nwho ? bsearch(&k, x->who, x->nwho, sizeof *x->who, cmp_who) : NULL;
+    return w ? w->speaker : NULL;
 }
 
 /* ---- synonyms (thesaurus.h) ------------------------------------------- */
@@ -1235,6 +1372,8 @@ static int termset_index(const aindex *x, termset *q)
         uint64_t bit = (uint64_t)1 << j;
         if (q->terms[j].rejected)
             q->rejected |= bit;
+        if (q->terms[j].speaker)
+            q->who |= bit;
         if (q->terms[j].id >= 0)
             q->idmask[q->terms[j].id] |= bit;
         for (size_t k = 0; k < q->terms[j].nalt; k++)
@@ -1243,12 +1382,6 @@ static int termset_index(const aindex *x, termset *q)
     return RB_OK;
 }
 
-static int first_is_upper(const char *s, size_t len)
-{
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &cp);
-    return n > 0 && utf8proc_isupper(cp);
-}
 
 static const char *const head_words[] = {"which", "what", "quel", "quelle", "quels",
                                          "quelles", "welche", "welcher", "welches", "welchen",
@@ -1435,7 +1568,8 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
             t->head = question && q->n == 1 && first > 0 &&
                       in_list(q->toks[first - 1].norm, head_words);
             t->idf = idf_of(x, t->id >= 0 || t->nalt == 0 ? t->id : t->alt[0]);
-            t->general = (!numkey[0] && is_general(x, t->key)) || t->head;
+            t->speaker = question && !numkey[0] ? speaker_named(x, t->key) : NULL;
+            t->general = (!numkey[0] && is_general(x, t->key)) || t->head || t->speaker;
             t->role = !numkey[0] && !t->proper && t->id < 0 && t->nalt == 0 &&
                       ((aux_first && q->n == 1) || (question && in_list(tk->norm, event_words)));
             if (t->general)
@@ -1463,6 +1597,10 @@ static uint64_t sentence_mask(const aindex *x, const termset *q, size_t s)
         if (id >= 0)
             m |= q->idmask[id];
     }
+    /* A participant named in the question is in every sentence they say. */
+    for (size_t j = 0; q->who && j < q->n; j++)
+        if ((q->who & ((uint64_t)1 << j)) && strcmp(speaker_of(x, s), q->terms[j].speaker) == 0)
+            m |= (uint64_t)1 << j;
     return m;
 }
 
@@ -1725,7 +1863,12 @@ static int predicate_negator(const char *pl, const char *norm)
 {
     if (strcmp(pl, "en") != 0)
         return 0;
-    return strcmp(norm, "not") == 0 || strcmp(norm, "cannot") == 0 || ends_with(norm, "n't");
+    /* "the shopper pays nothing extra": an object "nothing" (or "nobody",
+     * "none") negates its verb and the clause before it, as "does not pay"
+     * would; as a subject it opens its clause, so nothing lies before it. */
+    return strcmp(norm, "not") == 0 || strcmp(norm, "cannot") == 0 || ends_with(norm, "n't") ||
+           strcmp(norm, "nothing") == 0 || strcmp(norm, "nobody") == 0 ||
+           strcmp(norm, "none") == 0;
 }
 
 /* Marks the tokens of sentence s inside the scope of a negator (and, when
@@ -1865,6 +2008,9 @@ static const char *const pro_forms[] = {"that", "this", "it", "one", "ones", "so
                                         "lo", "los", "las", "ello", NULL};
 #define ELLIPSIS_MAX 7 /* tokens of an elliptical denial clause */
 
+/* Politeness words say nothing about what is denied ("Please don't."). */
+static const char *const politeness[] = {"please", "bitte", "plaît", "favor", NULL};
+
 /* 1 when tokens [from, to) of sentence s are an elliptical denial: a short
  * negated clause that says nothing new and so negates what was said before
  * ("I don't.", "I don't do that.", "but I don't have one", "das mache ich
@@ -1892,7 +2038,7 @@ static int elliptic_denial(const aindex *x, size_t s, size_t from, size_t to, co
                 neg = norm;
         } else if (in_list(norm, pro_forms)) {
             pro = 1;
-        } else if (!u->tokens[j].stop) {
+        } else if (!u->tokens[j].stop && !in_list(norm, politeness)) {
             content++;
         }
     }
@@ -1940,6 +2086,33 @@ static int ends_with_question(const char *text)
     return n > 0 && (text[n - 1] == '?' || (n >= 2 && strcmp(text + n - 2, "？") == 0));
 }
 
+/* Verbs of asking and the word that opens the question they report: "on me
+ * demande si j'utilise un robot", "people ask whether", "fragt, ob". */
+static const char *const ask_verbs[] = {
+    "ask", "asks", "asked", "asking", "wonder", "wonders", "wondered", "demande", "demandent",
+    "demandé", "demander", "fragt", "fragen", "gefragt", "pregunta", "preguntan", "preguntó",
+    "preguntar", NULL};
+static const char *const ask_complementizers[] = {"if", "whether", "si", "ob", NULL};
+#define ASK_REACH 3 /* tokens between the verb of asking and "if"/"si"/"ob" */
+
+/* 1 when sentence s asks rather than states: a question, or a reported one
+ * ("On me demande souvent si j'utilise un robot."), which the next sentence
+ * answers. */
+static int asks(const aindex *x, size_t s)
+{
+    if (ends_with_question(x->t->sentences[s].text))
+        return 1;
+    const rb_text_unit *u = &x->doc->doc.units[s];
+    for (size_t j = 0; j < u->ntokens; j++) {
+        if (!in_list(tok_norm(&u->tokens[j]), ask_verbs))
+            continue;
+        for (size_t k = j + 1; k < u->ntokens && k <= j + ASK_REACH; k++)
+            if (in_list(tok_norm(&u->tokens[k]), ask_complementizers))
+                return 1;
+    }
+    return 0;
+}
+
 /* Negation of the evidence for the question terms q: over the main sentence
  * (and the extra one when it carries at least as much of the question);
  * when the main sentence is itself a question ("do you put oil in it?"), the
@@ -1951,11 +2124,19 @@ static int evidence_negation(const aindex *x, const termset *q, const evidence *
     uint64_t seen = 0, neg = 0;
     *ratio = 0;
     size_t ns = x->t->nsentences;
-    if (ends_with_question(x->t->sentences[ev->main].text) && ev->main + 1 < ns) {
+    if (asks(x, ev->main) && ev->main + 1 < ns) {
         size_t r = ev->main + 1;
         const rb_text_unit *u = &x->doc->doc.units[r];
         if (u->ntokens > 0 && in_list(tok_norm(&u->tokens[0]), yes_particles))
             return RB_OK;
+        /* "Non, jamais pour ce pain.": the reply opens with its answer. */
+        if (u->ntokens > 1 && in_list(tok_norm(&u->tokens[0]), no_particles) &&
+            u->tokens[1].brk) {
+            if (which && !*which)
+                *which = tok_norm(&u->tokens[0]);
+            *ratio = 1;
+            return RB_OK;
+        }
         if (short_denial(x, r, which) || elliptic_denial(x, r, 0, SIZE_MAX, which)) {
             *ratio = 1;
             return RB_OK;
@@ -1998,6 +2179,12 @@ static int evidence_negation(const aindex *x, const termset *q, const evidence *
         (short_denial(x, ev->main + 1, which) ||
          elliptic_denial(x, ev->main + 1, 0, SIZE_MAX, which)))
         *ratio = 1;
+    /* Another speaker's elliptical denial within the next two sentences
+     * corrects what was said ("I'm a perfectionist." - "Stop. Please don't
+     * say that."): unlike "No way.", it names what it rejects by a pro-form. */
+    for (size_t r = ev->main + 1; *ratio < NEG_RATIO && r <= ev->main + 2 && r < ns; r++)
+        if (!same_speaker(x->t, ev->main, r) && elliptic_denial(x, r, 0, SIZE_MAX, which))
+            *ratio = 1;
     return RB_OK;
 }
 
@@ -2479,8 +2666,7 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
     }
     /* Evidence that is only a question ("Why does the sea go in and out?")
      * asserts nothing: it counts QUESTION_EVIDENCE of its coverage. */
-    int asked = ends_with_question(x->t->sentences[ev.main].text) &&
-                (ev.extra == SIZE_MAX || ends_with_question(x->t->sentences[ev.extra].text));
+    int asked = asks(x, ev.main) && (ev.extra == SIZE_MAX || asks(x, ev.extra));
     if (asked)
         cov *= QUESTION_EVIDENCE;
     uint64_t synm = 0;

@@ -538,7 +538,8 @@ static void test_predicate_negation(void **state)
 
 /* Round-2 rules, each on a question whose answer flipped: a reply that ends
  * in "no", a denial after a leading condition, a role subject the speakers
- * never say, an event noun ("session") and "up to" read as an amount. */
+ * never say, an event noun ("session"), "up to" read as an amount, an
+ * object "nothing" and another speaker's "Please don't say that". */
 static const char *PITCH_VTT =
     "WEBVTT\n\n"
     "00:00:00.000 --> 00:00:05.000\n"
@@ -552,7 +553,13 @@ static const char *PITCH_VTT =
     "00:01:30.000 --> 00:01:36.000\n"
     "<v Guest>The rebate goes up to four thousand dollars per home.\n\n"
     "00:02:00.000 --> 00:02:06.000\n"
-    "<v Guest>The space station will pass right over the observatory at nine.\n";
+    "<v Guest>The space station will pass right over the observatory at nine.\n\n"
+    "00:02:30.000 --> 00:02:36.000\n"
+    "<v Guest>The retailer pays us per trip, and the shopper pays nothing extra for a crate.\n\n"
+    "00:03:00.000 --> 00:03:04.000\n"
+    "<v Guest>I'd say my weakness is that I'm a perfectionist.\n\n"
+    "00:03:04.000 --> 00:03:08.000\n"
+    "<v Host>Stop. Please don't say that.\n";
 
 static void test_round2_rules(void **state)
 {
@@ -565,6 +572,8 @@ static void test_round2_rules(void **state)
         {.question = "Are the founders raising a seed round?"},
         {.question = "Can a homeowner get up to ten thousand dollars from the rebate?"},
         {.question = "Will the space station pass over the observatory during the session?"},
+        {.question = "Does the shopper pay extra for a crate?"},
+        {.question = "Should you call your weakness being a perfectionist?"},
     };
     size_t n = sizeof q / sizeof q[0];
     rb_answer a[sizeof q / sizeof q[0]];
@@ -582,7 +591,85 @@ static void test_round2_rules(void **state)
     assert_string_equal(a[2].answer, "yes");
     assert_string_equal(a[3].answer, "no");
     assert_string_equal(a[4].answer, "yes");
+    /* An object "nothing" negates its verb: "pays nothing extra". */
+    assert_string_equal(a[5].answer, "no");
+    assert_non_null(strstr(a[5].reasoning, "(\"nothing\")"));
+    /* Another speaker's "Please don't say that." two sentences on. */
+    assert_string_equal(a[6].answer, "no");
+    assert_non_null(strstr(a[6].reasoning, "(\"don't\")"));
     rb_answers_free(a, n);
+    tx_free(&x);
+}
+
+/* A reported question ("on me demande si...") asks rather than states: the
+ * reply after it decides, here one that opens with its answer ("Non, ..."). */
+static void test_reported_question(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:06.000\nEt je pétris à la main, dans le bol. "
+             "On me demande souvent si j'utilise un robot. Non, jamais pour ce pain.\n\n"
+             "00:01:00.000 --> 00:01:05.000\nLa pâte repose ensuite une heure.\n",
+             "fr");
+    rb_answer_question q[] = {{.question = "Utilise-t-elle un robot pour pétrir la pâte ?"}};
+    rb_answer a[1];
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 1, 500, a, &err), RB_OK);
+    check_invariants(q, a, 1, 500);
+    printf("# %s -> %s | %s\n", q[0].question, a[0].answer ? a[0].answer : "null", a[0].reasoning);
+    assert_non_null(a[0].answer);
+    assert_string_equal(a[0].answer, "no");
+    assert_non_null(strstr(a[0].reasoning, "(\"non\")"));
+    rb_answers_free(a, 1);
+    tx_free(&x);
+}
+
+/* Participants: a vocative ("So, Lena, ...") ties the name to the next
+ * other speaker and a self-introduction ("this is Jenna") to the one who
+ * says it, so their first-person sentences answer questions naming them;
+ * a common word set off by commas ("Schwarz") is not a name. */
+static void test_participants(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n[speaker_0] So, Lena, schön, dass du da bist.\n\n"
+             "00:00:04.000 --> 00:00:08.000\n[speaker_1] Danke, ich freue mich sehr.\n\n"
+             "00:00:08.000 --> 00:00:12.000\n[speaker_0] Heute geht es um die Eröffnung.\n\n"
+             "00:00:12.000 --> 00:00:16.000\n[speaker_0] Das Zentrum ist wichtig.\n\n"
+             "00:00:16.000 --> 00:00:20.000\n[speaker_1] Ich habe mal mit Schwarz nach sieben Zügen "
+             "verloren, mit Dame und Läufer auf f7.\n\n"
+             "00:00:30.000 --> 00:00:35.000\n[speaker_0] Die Rochade kommt danach, ganz ruhig.\n",
+             "de");
+    rb_answer_question q[] = {{.question = "Hat Lena verloren?"}};
+    rb_answer a[1];
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 1, 500, a, &err), RB_OK);
+    printf("# %s -> %s | %s\n", q[0].question, a[0].answer ? a[0].answer : "null", a[0].reasoning);
+    assert_non_null(a[0].answer);
+    assert_string_equal(a[0].answer, "yes");
+    assert_non_null(strstr(a[0].reasoning, "Ich habe mal mit Schwarz"));
+    rb_answers_free(a, 1);
+    tx_free(&x);
+
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n[speaker_0] Support, how can I help?\n\n"
+             "00:00:04.000 --> 00:00:09.000\n[speaker_1] Hi Marcus, this is Jenna.\n\n"
+             "00:00:09.000 --> 00:00:12.000\n[speaker_0] Let me pull up the account.\n\n"
+             "00:00:12.000 --> 00:00:16.000\n[speaker_0] I see two earlier calls this month.\n\n"
+             "00:00:16.000 --> 00:00:20.000\n[speaker_1] I restarted that box a dozen times already.\n\n"
+             "00:00:40.000 --> 00:00:45.000\n[speaker_0] The line test looks clean.\n",
+             "en");
+    rb_answer_question qe[] = {{.question = "Did Jenna restart it?"}};
+    assert_int_equal(rb_builtin_answer(x.t, &x.doc, qe, 1, 500, a, &err), RB_OK);
+    printf("# %s -> %s | %s\n", qe[0].question, a[0].answer ? a[0].answer : "null", a[0].reasoning);
+    assert_non_null(a[0].answer);
+    assert_string_equal(a[0].answer, "yes");
+    assert_non_null(strstr(a[0].reasoning, "dozen times"));
+    rb_answers_free(a, 1);
     tx_free(&x);
 }
 
@@ -1073,6 +1160,8 @@ int main(void)
         cmocka_unit_test(test_round2_rules),
         cmocka_unit_test(test_thesaurus),
         cmocka_unit_test(test_closed_classes),
+        cmocka_unit_test(test_reported_question),
+        cmocka_unit_test(test_participants),
         cmocka_unit_test(test_antonyms_other_languages),
         cmocka_unit_test(test_document_association),
     };
