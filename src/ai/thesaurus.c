@@ -13,6 +13,7 @@
  * files are untrusted input (there is a fuzz target). After open nothing is
  * written, so any number of threads may look up at once. */
 #include "ai/thesaurus.h"
+#include "ai/transcript.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -227,10 +228,10 @@ struct fold {
     char *heap;
 };
 
-/* Folds like src/ai/transcript.c (NFKC + case fold + default ignorables
- * dropped, U+2019 -> ') so keys match the words the engine looks up. Pure
- * ASCII folds to its lower case under those rules, which spares utf8proc's
- * allocation for most keys. Returns the folded text, NUL-terminated and
+/* Folds as src/ai/transcript.c does (rb_transcript_fold: NFKC + case fold
+ * + default ignorables dropped, U+2019 -> ') so keys match the words the
+ * engine looks up. Pure ASCII folds to its lower case under those rules,
+ * which spares utf8proc's allocation for most keys. Returns the folded text, NUL-terminated and
  * writable, or NULL when s is not valid UTF-8 or memory ran out. */
 static char *fold(struct fold *f, const char *s, size_t len, size_t *outlen)
 {
@@ -246,26 +247,8 @@ static char *fold(struct fold *f, const char *s, size_t len, size_t *outlen)
         *outlen = len;
         return f->small;
     }
-    utf8proc_uint8_t *dst = NULL;
-    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &dst,
-                                      UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-                                          UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
-    if (n < 0)
-        return NULL;
-    char *r = (char *)dst;
-    size_t w = 0;
-    for (size_t k = 0; k < (size_t)n; k++) {
-        if ((unsigned char)r[k] == 0xE2 && k + 2 < (size_t)n && (unsigned char)r[k + 1] == 0x80 &&
-            (unsigned char)r[k + 2] == 0x99) {
-            r[w++] = '\'';
-            k += 2;
-        } else {
-            r[w++] = r[k];
-        }
-    }
-    r[w] = '\0';
+    char *r = rb_transcript_fold(s, len, outlen);
     f->heap = r;
-    *outlen = w;
     return r;
 }
 

@@ -336,6 +336,11 @@ void rb_transcript_tokens_free(rb_transcript_token *toks, size_t n)
  * "don’t" and "don't" are the same word. */
 static char *normalize(const char *s, size_t len)
 {
+    return rb_transcript_fold(s, len, NULL);
+}
+
+char *rb_transcript_fold(const char *s, size_t len, size_t *outlen)
+{
     utf8proc_uint8_t *dst = NULL;
     utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &dst,
                                       UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
@@ -354,6 +359,8 @@ static char *normalize(const char *s, size_t len)
         }
     }
     r[w] = '\0';
+    if (outlen)
+        *outlen = w;
     return r;
 }
 

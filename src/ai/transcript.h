@@ -109,6 +109,12 @@ int rb_transcript_tokenize(const char *text, const char *language_code,
                            rb_transcript_token **out, size_t *n, rb_err *err);
 void rb_transcript_tokens_free(rb_transcript_token *toks, size_t n);
 
+/* The project's word folding, as every token's norm gets it: NFKC, case
+ * fold, default ignorables dropped, U+2019 -> '. Returns a malloc'd
+ * NUL-terminated string (free() it) and its length in *outlen (may be
+ * NULL); NULL when s is not valid UTF-8 or memory ran out. */
+char *rb_transcript_fold(const char *s, size_t len, size_t *outlen);
+
 /* Writes the lower-case primary subtag of a BCP-47 code ("pt-BR" -> "pt")
  * into out (at most outlen - 1 bytes); "" for NULL or "". */
 void rb_transcript_primary_lang(const char *code, char *out, size_t outlen);

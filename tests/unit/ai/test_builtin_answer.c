@@ -93,6 +93,20 @@ static void check_invariants(const rb_answer_question *q, const rb_answer *a, si
     }
 }
 
+/* Answers q[0..n) on x with a 500-character free-form cap, checks the
+ * invariants and prints every answer (the test log shows what changed). */
+static void answer_all(const tx *x, const rb_answer_question *q, size_t n, rb_answer *a)
+{
+    rb_err err;
+    rb_err_clear(&err);
+    assert_int_equal(rb_builtin_answer(x->t, &x->doc, q, n, 500, a, &err), RB_OK);
+    check_invariants(q, a, n, 500);
+    for (size_t i = 0; i < n; i++)
+        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
+               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
+               a[i].reasoning);
+}
+
 static void test_birdhouse(void **state)
 {
     (void)state;
@@ -116,14 +130,7 @@ static void test_birdhouse(void **state)
     };
     size_t n = sizeof q / sizeof q[0];
     rb_answer a[sizeof q / sizeof q[0]];
-    rb_err err;
-    rb_err_clear(&err);
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
-    check_invariants(q, a, n, 500);
-    for (size_t i = 0; i < n; i++)
-        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
-               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
-               a[i].reasoning);
+    answer_all(&x, q, n, a);
 
     /* 0: every word found, nothing negated. */
     assert_string_equal(a[0].answer, "yes");
@@ -367,14 +374,7 @@ static void test_generalising_rules(void **state)
     };
     size_t n = sizeof q / sizeof q[0];
     rb_answer a[sizeof q / sizeof q[0]];
-    rb_err err;
-    rb_err_clear(&err);
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
-    check_invariants(q, a, n, 500);
-    for (size_t i = 0; i < n; i++)
-        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
-               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
-               a[i].reasoning);
+    answer_all(&x, q, n, a);
     /* "I don't do that." denies the sentence before it. */
     assert_string_equal(a[0].answer, "no");
     assert_string_equal(a[0].reasoning,
@@ -449,14 +449,7 @@ static void test_quantifier_and_number(void **state)
     };
     size_t n = sizeof q / sizeof q[0];
     rb_answer a[sizeof q / sizeof q[0]];
-    rb_err err;
-    rb_err_clear(&err);
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
-    check_invariants(q, a, n, 500);
-    for (size_t i = 0; i < n; i++)
-        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
-               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
-               a[i].reasoning);
+    answer_all(&x, q, n, a);
     /* "all" is not in the passage ("Most of the seedlings..."): a lean no. */
     assert_string_equal(a[0].answer, "no");
     assert_true(a[0].confidence <= 0.55 + 1e-9);
@@ -509,14 +502,7 @@ static void test_predicate_negation(void **state)
     };
     size_t n = sizeof q / sizeof q[0];
     rb_answer a[sizeof q / sizeof q[0]];
-    rb_err err;
-    rb_err_clear(&err);
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
-    check_invariants(q, a, n, 500);
-    for (size_t i = 0; i < n; i++)
-        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
-               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
-               a[i].reasoning);
+    answer_all(&x, q, n, a);
     /* The subject carries most of the question: without the backward scope
      * only "drain" was negated (1 of 6 terms) and the answer was yes. */
     assert_string_equal(a[0].answer, "no");
@@ -577,14 +563,7 @@ static void test_round2_rules(void **state)
     };
     size_t n = sizeof q / sizeof q[0];
     rb_answer a[sizeof q / sizeof q[0]];
-    rb_err err;
-    rb_err_clear(&err);
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
-    check_invariants(q, a, n, 500);
-    for (size_t i = 0; i < n; i++)
-        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
-               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
-               a[i].reasoning);
+    answer_all(&x, q, n, a);
     assert_string_equal(a[0].answer, "no");
     assert_string_equal(a[1].answer, "no");
     assert_non_null(strstr(a[1].reasoning, "nobody"));
@@ -614,11 +593,7 @@ static void test_reported_question(void **state)
              "fr");
     rb_answer_question q[] = {{.question = "Utilise-t-elle un robot pour pétrir la pâte ?"}};
     rb_answer a[1];
-    rb_err err;
-    rb_err_clear(&err);
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 1, 500, a, &err), RB_OK);
-    check_invariants(q, a, 1, 500);
-    printf("# %s -> %s | %s\n", q[0].question, a[0].answer ? a[0].answer : "null", a[0].reasoning);
+    answer_all(&x, q, 1, a);
     assert_non_null(a[0].answer);
     assert_string_equal(a[0].answer, "no");
     assert_non_null(strstr(a[0].reasoning, "(\"non\")"));
@@ -645,10 +620,7 @@ static void test_participants(void **state)
              "de");
     rb_answer_question q[] = {{.question = "Hat Lena verloren?"}};
     rb_answer a[1];
-    rb_err err;
-    rb_err_clear(&err);
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 1, 500, a, &err), RB_OK);
-    printf("# %s -> %s | %s\n", q[0].question, a[0].answer ? a[0].answer : "null", a[0].reasoning);
+    answer_all(&x, q, 1, a);
     assert_non_null(a[0].answer);
     assert_string_equal(a[0].answer, "yes");
     assert_non_null(strstr(a[0].reasoning, "Ich habe mal mit Schwarz"));
@@ -664,8 +636,7 @@ static void test_participants(void **state)
              "00:00:40.000 --> 00:00:45.000\n[speaker_0] The line test looks clean.\n",
              "en");
     rb_answer_question qe[] = {{.question = "Did Jenna restart it?"}};
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, qe, 1, 500, a, &err), RB_OK);
-    printf("# %s -> %s | %s\n", qe[0].question, a[0].answer ? a[0].answer : "null", a[0].reasoning);
+    answer_all(&x, qe, 1, a);
     assert_non_null(a[0].answer);
     assert_string_equal(a[0].answer, "yes");
     assert_non_null(strstr(a[0].reasoning, "dozen times"));
@@ -690,14 +661,7 @@ static void test_closed_classes(void **state)
         {.question = "Do they paint the garden shed blue?"},
     };
     rb_answer a[3];
-    rb_err err;
-    rb_err_clear(&err);
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 3, 500, a, &err), RB_OK);
-    check_invariants(q, a, 3, 500);
-    for (size_t i = 0; i < 3; i++)
-        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
-               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
-               a[i].reasoning);
+    answer_all(&x, q, 3, a);
     assert_string_equal(a[0].answer, "no");
     assert_non_null(strstr(a[0].reasoning, "It says \"Sunday\", not \"Saturday\""));
     assert_string_equal(a[1].answer, "yes");
@@ -710,7 +674,7 @@ static void test_closed_classes(void **state)
              "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nLena spielt ihr erstes Turnier am Sonntag.\n",
              "de");
     rb_answer_question qd[] = {{.question = "Spielt Lena ihr erstes Turnier am Samstag?"}};
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, qd, 1, 500, a, &err), RB_OK);
+    answer_all(&x, qd, 1, a);
     assert_non_null(a[0].answer);
     assert_string_equal(a[0].answer, "no");
     assert_non_null(strstr(a[0].reasoning, "Sonntag"));
@@ -747,14 +711,7 @@ static void test_thesaurus(void **state)
     };
     size_t n = sizeof q / sizeof q[0];
     rb_answer a[sizeof q / sizeof q[0]];
-    rb_err err;
-    rb_err_clear(&err);
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
-    check_invariants(q, a, n, 500);
-    for (size_t i = 0; i < n; i++)
-        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
-               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
-               a[i].reasoning);
+    answer_all(&x, q, n, a);
     assert_string_equal(a[0].answer, "yes");
     assert_non_null(strstr(a[0].reasoning, "little shop downtown"));
     assert_string_equal(a[1].answer, "yes");
@@ -833,14 +790,7 @@ static void test_german_compounds(void **state)
     };
     size_t n = sizeof q / sizeof q[0];
     rb_answer a[sizeof q / sizeof q[0]];
-    rb_err err;
-    rb_err_clear(&err);
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, n, 500, a, &err), RB_OK);
-    check_invariants(q, a, n, 500);
-    for (size_t i = 0; i < n; i++)
-        printf("# %zu %s -> %s %.4f %d | %s\n", i, q[i].question,
-               a[i].answer ? a[i].answer : "null", a[i].confidence, a[i].skipped,
-               a[i].reasoning);
+    answer_all(&x, q, n, a);
     /* "Ostsee" is the first part of "Ostseeküste". */
     assert_string_equal(a[0].answer, "yes");
     /* 20000 against 23000 written as words. */
@@ -896,10 +846,7 @@ static void test_document_association(void **state)
         {.question = "Does the chef add vinegar while the water boils?"},
     };
     rb_answer a[2];
-    rb_err err;
-    rb_err_clear(&err);
-    assert_int_equal(rb_builtin_answer(x.t, &x.doc, q, 2, 500, a, &err), RB_OK);
-    check_invariants(q, a, 2, 500);
+    answer_all(&x, q, 2, a);
     assert_false(a[0].skipped);
     assert_string_equal(a[0].answer, "yes");
     assert_true(a[0].confidence < 0.7);
