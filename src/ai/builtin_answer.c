@@ -154,12 +154,17 @@ static const char *const frame_words[] = {
     /* fr */
     "quoi", "quel", "quelle", "quels", "quelles", "quand", "où", "pourquoi", "comment",
     "combien", "vidéo", "est-ce", "mentionne", "parle", "dit",
+    /* "selon X" is "according to X"; the modals and the auxiliary of an
+     * inverted question ("Peut-on...", "Faut-il...", "A-t-elle...") frame
+     * it as English "can/must/has" do, which are stop words there. */
+    "selon", "peut", "peuvent", "faut", "doit", "doivent", "a",
     /* de */
     "welche", "welcher", "welches", "wann", "warum", "wieso", "wieviel", "wieviele", "video",
-    "erwähnt", "sagt", "spricht",
+    "erwähnt", "sagt", "spricht", "laut",
     /* es */
     "cuál", "cuáles", "cuándo", "dónde", "por", "cómo", "cuánto", "cuántos", "cuánta",
-    "cuántas", "vídeo", "menciona", "dice", "habla",
+    "cuántas", "vídeo", "menciona", "dice", "habla", "según", "puede", "pueden", "debe",
+    "deben",
     NULL};
 
 /* English antonym pairs (one pair per line), stemmed at run time. */
@@ -485,12 +490,26 @@ static int number_gap(const char *text, size_t from, size_t to)
 /* When tokens[i] starts a number (digits, or a run of number words joined by
  * spaces or hyphens: "twenty-four", "two hundred"), returns 1 with its value
  * and the number of tokens it spans. */
+static const char *const one_articles[] = {"a", "an", "un", "une", "ein", "eine", "einen",
+                                           "einer", "una", "uno", NULL};
+static const char *const time_units[] = {
+    "second", "minute", "hour", "day", "week", "month", "year", "seconde", "heure", "jour",
+    "semaine", "mois", "an", "année", "sekunde", "minute", "stunde", "tag", "woche", "monat",
+    "jahr", "segundo", "minuto", "hora", "día", "semana", "mes", "año", NULL};
+
 static int number_at(const char *pl, const rb_transcript_token *tk, size_t n, const char *text,
                      size_t i, long long *val, size_t *span)
 {
     long long d = digits_value(tk[i].norm);
     if (d >= 0) {
         *val = d;
+        *span = 1;
+        return 1;
+    }
+    /* The indefinite article counts one of a unit of time ("about an hour",
+     * "une heure", "eine Stunde", "una hora"); elsewhere it is no number. */
+    if (i + 1 < n && in_list(tk[i].norm, one_articles) && in_list(tk[i + 1].norm, time_units)) {
+        *val = 1;
         *span = 1;
         return 1;
     }
@@ -1463,6 +1482,45 @@ static const char *const en_auxiliaries[] = {
     "is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "can", "could",
     "will", "would", "should", "shall", "may", "might", "must", NULL};
 
+/* The token that names a yes/no question's subject, SIZE_MAX when the
+ * question does not show one. English opens with an auxiliary and then the
+ * subject ("Is the candidate...", "Did Jenna..."); French and Spanish with
+ * it, after its article ("La patiente utilise-t-elle...", "¿El sobrino
+ * sigue...?"); German puts the finite verb first and the subject, a
+ * capitalised noun or name, after it ("Neigt sich der Kirchturm...", "Hat
+ * Lena..."). The first content token of that place is taken. */
+static const char *const de_interrogatives[] = {
+    "wer", "wen", "wem", "wessen", "was", "wann", "wo", "wie", "warum", "wieso", "weshalb",
+    "woher", "wohin", "wieviel", "wieviele", "welche", "welcher", "welches", "welchen",
+    "welchem", NULL};
+
+static size_t subject_token(const char *pl, const rb_transcript_token *tk, size_t n,
+                            const char *text)
+{
+    static const char *const fr_es_articles[] = {"le", "la", "les", "l'", "el", "los", "las",
+                                                 NULL};
+    size_t from;
+    if (n < 2)
+        return SIZE_MAX;
+    if (strcmp(pl, "en") == 0 && in_list(tk[0].norm, en_auxiliaries))
+        from = 1;
+    else if ((strcmp(pl, "fr") == 0 || strcmp(pl, "es") == 0) &&
+             in_list(tk[0].norm, fr_es_articles))
+        from = 1;
+    else if (strcmp(pl, "de") == 0 && !in_list(tk[0].norm, de_interrogatives))
+        from = 1;
+    else
+        return SIZE_MAX;
+    for (size_t i = from; i < n && i < from + 4; i++) {
+        if (tk[i].is_stop)
+            continue;
+        if (strcmp(pl, "de") == 0 && !first_is_upper(text + tk[i].offset, tk[i].len))
+            continue;
+        return i;
+    }
+    return SIZE_MAX;
+}
+
 /* Nouns that name the recorded event itself ("during the session", "in
  * this episode", "pendant la visite"): a question uses them for "in the
  * video", so one the transcript never uses weighs like a general word. */
@@ -1506,6 +1564,7 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
         return rc;
     int aux_first = question && q->ntoks > 1 && strcmp(x->pl, "en") == 0 &&
                     in_list(q->toks[0].norm, en_auxiliaries);
+    size_t subj = question ? subject_token(x->pl, q->toks, q->ntoks, text) : SIZE_MAX;
     for (int pass = 0; pass < 2 && q->n == 0; pass++) {
         if (pass == 1 && !all_if_empty)
             break;
@@ -1571,7 +1630,7 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
             t->speaker = question && !numkey[0] ? speaker_named(x, t->key) : NULL;
             t->general = (!numkey[0] && is_general(x, t->key)) || t->head || t->speaker;
             t->role = !numkey[0] && !t->proper && t->id < 0 && t->nalt == 0 &&
-                      ((aux_first && q->n == 1) || (question && in_list(tk->norm, event_words)));
+                      (first == subj || (question && in_list(tk->norm, event_words)));
             if (t->general)
                 t->idf *= GENERAL_WEIGHT;
             t->word = text + tk->offset;
@@ -1898,8 +1957,13 @@ static void negation_scope(const aindex *x, size_t s, int rejecters, unsigned ch
         if (neg && which && !*which)
             *which = norm;
         size_t reach = neg ? NEG_SCOPE : REJECT_SCOPE;
+        /* A pronoun negator ("worth nothing, so try to play them") ends its
+         * clause like any word; only an adverb carries on past a comma
+         * ("Never, ever try..."). */
+        int pronoun = in_list(norm, (const char *const[]){"nothing", "nobody", "none", NULL});
         for (size_t k = j + 1; k < n && k - j <= reach; k++) {
-            if ((u->tokens[k].brk && k > j + 1) || in_list(tok_norm(&u->tokens[k]), contrast_words))
+            if ((u->tokens[k].brk && (k > j + 1 || pronoun)) ||
+                in_list(tok_norm(&u->tokens[k]), contrast_words))
                 break;
             scope[k] = 1;
         }
@@ -2200,9 +2264,23 @@ static const char *const belief_words[] = {
     "glauben", "glaubt", "sagen", "sagt", "piensa", "piensan", "cree", "creen", "dice",
     "dicen", NULL};
 
+/* Hearsay and reputation mark a belief without naming who holds it: "I read
+ * somewhere that...", "tiene fama de ser dulce", "supposedly". */
+static const char *const hearsay_words[] = {"reputation", "réputation", "fama", "supposedly",
+                                            "allegedly", "angeblich", "soi-disant",
+                                            "supuestamente", NULL};
+static const char *const hearsay_verbs[] = {"read", "heard", NULL};
+
 static int reported_belief(const aindex *x, size_t s)
 {
     const rb_text_unit *u = &x->doc->doc.units[s];
+    for (size_t j = 0; j < u->ntokens && j < 8; j++) {
+        if (in_list(tok_norm(&u->tokens[j]), hearsay_words))
+            return 1;
+        if (j > 0 && strcmp(tok_norm(&u->tokens[j]), "somewhere") == 0 &&
+            in_list(tok_norm(&u->tokens[j - 1]), hearsay_verbs))
+            return 1;
+    }
     size_t others = SIZE_MAX;
     for (size_t j = 0; j < u->ntokens && j < 4; j++)
         if (in_list(tok_norm(&u->tokens[j]), others_words)) {
@@ -2365,7 +2443,11 @@ static const char *alternative_in(const aindex *x, const termset *q, size_t s, i
             snprintf(numkey, sizeof numkey, "#%lld", v);
             key = numkey;
             *value = v;
-            *len = se->tokens[j + span - 1].offset + se->tokens[j + span - 1].len - tk->offset;
+            /* "an hour": quote the unit the article counts. */
+            size_t last = j + span - 1;
+            if (span == 1 && in_list(tk->norm, one_articles) && j + 1 < se->ntokens)
+                last = j + 1;
+            *len = se->tokens[last].offset + se->tokens[last].len - tk->offset;
         } else if (cls >= 3) {
             /* cls 3 + c: a member of closed class c. */
             key = stem_key(x->pl, tk->stem);

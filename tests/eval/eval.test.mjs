@@ -208,14 +208,23 @@ describe('the set', () => {
 });
 
 // The builtin engine's scores on this development set, measured when the set
-// last changed (2026-11-29: 24 transcripts, of them 10 written after the
+// last changed (2026-11-29: 30 transcripts, 16 of them written after the
 // engine's first tuning). They are floors, not goals: a change that lowers a
 // score below its floor fails here. The issue's targets (TARGETS: chapter
 // F1 ≥ 0.7, tag hits ≥ 50 %, yes/no ≥ 80 %) are printed by the scorer and
-// reported, and the yes/no target is not met on this set (see README.md);
-// a test that demanded it would block every change, including the ones that
-// raise it. Raise a floor when a change raises its score.
-const FLOORS = { chapter_f1: 0.72, tag_hit_rate: 0.48, yes_no_accuracy: 0.72, skip_correctness: 0.75, mc_accuracy: 0.8 };
+// reported; the tag and yes/no targets are not met on this set (see
+// README.md), and a test that demanded them would block every change,
+// including the ones that raise them. Raise a floor when a change raises its
+// score. Synonyms come from the Debian thesaurus packages
+// (scripts/install-deps); a machine without them runs the engine without
+// synonyms, measured separately.
+const THESAURUS_DIR = process.env.ROBOTS_THESAURUS_DIR || '/usr/share/mythes';
+const HAVE_THESAURUS = fs.existsSync(path.join(THESAURUS_DIR, 'th_en_US_v2.idx'));
+const FLOORS = HAVE_THESAURUS
+  // measured: 73.4 %, 49.0 %, 72.7 %, 76.7 %, 85.0 %
+  ? { chapter_f1: 0.72, tag_hit_rate: 0.47, yes_no_accuracy: 0.71, skip_correctness: 0.75, mc_accuracy: 0.8 }
+  // measured without the thesaurus: 73.4 %, 45.3 %, 68.9 %, 82.2 %, 85.0 %
+  : { chapter_f1: 0.72, tag_hit_rate: 0.44, yes_no_accuracy: 0.67, skip_correctness: 0.8, mc_accuracy: 0.8 };
 
 describe('builtin engine on the real binary', () => {
   test('holds its recorded scores (floors) and reports the targets', { timeout: 180000 }, () => {
@@ -225,6 +234,7 @@ describe('builtin engine on the real binary', () => {
       { encoding: 'utf8', timeout: 170000, env: { ...process.env, ROBOTS_AI: 'builtin' } });
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
+    if (!HAVE_THESAURUS) process.stdout.write(`# no thesaurus in ${THESAURUS_DIR}: the floors without synonyms apply\n`);
     assert.notEqual(r.status, 2, `the scorer failed:\n${r.stderr}`);
     const report = JSON.parse(fs.readFileSync(out, 'utf8'));
     for (const [wf, a] of Object.entries(report.availability)) assert.equal(a, 'ok', `${wf}: ${a}`);

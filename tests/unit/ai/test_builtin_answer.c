@@ -644,6 +644,40 @@ static void test_participants(void **state)
     tx_free(&x);
 }
 
+/* An article before a unit of time counts one ("about an hour" against
+ * "three hours"); hearsay marks a belief ("I read somewhere that...",
+ * "tiene fama de..."); a pronoun negator's scope ends at its comma ("worth
+ * nothing, so try to play them" does not deny "play"). */
+static void test_units_hearsay_pronouns(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nOnce you know the rules, a game takes "
+             "about an hour.\n\n"
+             "00:00:30.000 --> 00:00:35.000\nI read somewhere that coffee grounds turn the "
+             "hydrangeas blue.\n\n"
+             "00:01:00.000 --> 00:01:05.000\nAnd the cards still in your hand at the end, "
+             "those are worth nothing, so try to play them early.\n",
+             "en");
+    rb_answer_question q[] = {
+        {.question = "Does a game take around three hours?"},
+        {.question = "Does a game take about an hour?"},
+        {.question = "Do coffee grounds turn the hydrangeas blue?"},
+        {.question = "Should you try to play them early?"},
+    };
+    rb_answer a[4];
+    answer_all(&x, q, 4, a);
+    assert_string_equal(a[0].answer, "no");
+    assert_non_null(strstr(a[0].reasoning, "It says \"an hour\", not \"three\""));
+    assert_string_equal(a[1].answer, "yes");
+    assert_string_equal(a[2].answer, "no");
+    assert_non_null(strstr(a[2].reasoning, "what others believe"));
+    assert_string_equal(a[3].answer, "yes");
+    rb_answers_free(a, 4);
+    tx_free(&x);
+}
+
 /* Closed classes: a day, a part of the day or a colour the evidence names
  * instead of the question's one answers "no", in English and in German;
  * the same member answers "yes". */
@@ -1109,6 +1143,7 @@ int main(void)
         cmocka_unit_test(test_closed_classes),
         cmocka_unit_test(test_reported_question),
         cmocka_unit_test(test_participants),
+        cmocka_unit_test(test_units_hearsay_pronouns),
         cmocka_unit_test(test_antonyms_other_languages),
         cmocka_unit_test(test_document_association),
     };
