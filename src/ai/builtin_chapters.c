@@ -435,32 +435,16 @@ static const char *const CUE_DE[] = {"also", "jetzt", "nun", "so", "okay", "ok",
                                      "zunächst", "erstens", "zweitens", "drittens", "dann",
                                      "danach", "schließlich", "abschließend", "zuletzt", "zum",
                                      "kommen", "letzte", "letztens", NULL};
+/* German is verb-second: an adverb that opens a sentence and is followed
+ * straight by the verb belongs to the clause ("So spart er Kraft" = "that
+ * way it saves strength"), while a discourse marker stands outside it and
+ * is set off by a comma or stands alone ("Also, ..."; "Gut."). These
+ * particles count in German only when set off. */
+static const char *const CUE_DE_DETACHED[] = {"also", "jetzt", "nun", "so", "gut", "dann", NULL};
 static const char *const CUE_ES[] = {"bueno", "vale", "ahora", "entonces", "primero", "primer",
                                      "primera", "segundo", "segunda", "tercer", "tercero",
                                      "tercera", "luego", "después", "finalmente", "pasemos",
                                      "último", "última", "okay", NULL};
-
-/* Adverbs among the markers. Each also opens ordinary clauses: "So the
- * light left it...", "Now the Earth spins...", "Alors les peintres se
- * spécialisent", "Luego subimos", and in verb-second German "So spart er
- * Kraft" ("that way it saves strength"). As a discourse marker such a word
- * stands outside the clause, in an intonational phrase of its own
- * (Hirschberg & Litman 1993), which captions write with a comma or a stop
- * ("So, the ask."; "Bueno, para terminar"; "Also, jetzt zum Brot.");
- * fused with the clause it is the adverb. These count only when set off,
- * provided the transcript writes punctuation at all (has_punctuation).
- * Sequence words (next, first, ensuite, primero...) are left out: they
- * open a step whether or not a comma follows ("Next question", "Ensuite le
- * ruban"). */
-static const char *const ADV_EN[] = {"so", "now", "well", "right", NULL};
-static const char *const ADV_FR[] = {"alors", "donc", "puis", "bon", NULL};
-static const char *const ADV_DE[] = {"also", "jetzt", "nun", "so", "gut", "dann", NULL};
-static const char *const ADV_ES[] = {"bueno", "ahora", "entonces", "luego", NULL};
-
-typedef struct cue_lang {
-    const char *const *markers;
-    const char *const *adverbs; /* the markers that count only when set off */
-} cue_lang;
 
 /* 1 when token k of s is set off from what follows: punctuation comes
  * next, or nothing does. */
@@ -489,56 +473,37 @@ static int cue_detached(const rb_transcript_sentence *s, size_t k)
 }
 
 /* The marker the unit starting at token tok0 of sentence s opens with, as
- * its index in the language's list plus one; 0 when it opens with none.
- * punct: the transcript writes punctuation, so whether a marker is set off
- * can be seen; without it the adverbs count wherever they open a unit. */
-static int cue_marker(const cue_lang *cl, int punct, const rb_transcript_sentence *s, size_t tok0)
+ * its index in list plus one; 0 when it opens with none. */
+static int cue_marker(const char *const *list, const rb_transcript_sentence *s, size_t tok0)
 {
-    if (!cl || tok0 >= s->ntokens)
+    if (!list || tok0 >= s->ntokens)
         return 0;
     const char *w = s->tokens[tok0].norm;
-    for (size_t i = 0; cl->markers[i]; i++) {
-        if (strcmp(w, cl->markers[i]) != 0)
+    for (size_t i = 0; list[i]; i++) {
+        if (strcmp(w, list[i]) != 0)
             continue;
-        for (size_t j = 0; punct && cl->adverbs[j]; j++)
-            if (strcmp(w, cl->adverbs[j]) == 0 && !cue_detached(s, tok0))
-                return 0;
+        if (list == CUE_DE)
+            for (size_t j = 0; CUE_DE_DETACHED[j]; j++)
+                if (strcmp(w, CUE_DE_DETACHED[j]) == 0 && !cue_detached(s, tok0))
+                    return 0;
         return (int)i + 1;
     }
     return 0;
 }
 
-static const cue_lang *cue_lang_for(const char *language)
+static const char *const *cue_list(const char *language)
 {
-    static const cue_lang EN = {CUE_EN, ADV_EN}, FR = {CUE_FR, ADV_FR}, DE = {CUE_DE, ADV_DE},
-                          ES = {CUE_ES, ADV_ES};
     char p[16];
     rb_transcript_primary_lang(language, p, sizeof p);
     if (!p[0] || strcmp(p, "en") == 0)
-        return &EN;
+        return CUE_EN;
     if (strcmp(p, "fr") == 0)
-        return &FR;
+        return CUE_FR;
     if (strcmp(p, "de") == 0)
-        return &DE;
+        return CUE_DE;
     if (strcmp(p, "es") == 0)
-        return &ES;
+        return CUE_ES;
     return NULL;
-}
-
-/* 1 when the captions are punctuated: at least a tenth of the cues hold a
- * comma, a stop, a colon, a semicolon, a question or exclamation mark or
- * an ellipsis (a stray decimal point or abbreviation in unpunctuated
- * captions is not enough). Only then does an adverb with no comma after it
- * say that none was spoken. */
-static int has_punctuation(const rb_transcript *t)
-{
-    size_t with = 0;
-    for (size_t i = 0; i < t->ncues; i++) {
-        const char *p = t->cues[i].text;
-        if (p && (strpbrk(p, ",.;:!?") || strstr(p, "\u2026")))
-            with++;
-    }
-    return t->ncues > 0 && 10 * with >= t->ncues;
 }
 
 /* TextTiling at sentence resolution: for every sentence start u (1..n-1),
@@ -867,8 +832,7 @@ static int segment(seg_ctx *c, int gran, int64_t dur, size_t *bounds, size_t *nb
     }
     if (maxd <= 0)
         maxd = maxd_all;
-    const cue_lang *cues = cue_lang_for(c->t->language);
-    int punct = has_punctuation(c->t);
+    const char *const *cues = cue_list(c->t->language);
     size_t target = (size_t)llround((double)dur / (double)PERIOD_MS[gran]);
     if (target < 1)
         target = 1;
@@ -888,7 +852,7 @@ static int segment(seg_ctx *c, int gran, int64_t dur, size_t *bounds, size_t *nb
     }
     for (size_t u = 1; u < n; u++) {
         const piece *cur = &c->pc[u], *prev = &c->pc[u - 1];
-        mk[u] = cue_marker(cues, punct, &c->t->sentences[cur->sent], cur->tok0);
+        mk[u] = cue_marker(cues, &c->t->sentences[cur->sent], cur->tok0);
         if (mk[u] > 0 && mk[u] < 64)
             mcount[mk[u]]++;
         chg[u] = strcmp(cue_speaker(c->t, cur->first_cue), cue_speaker(c->t, prev->last_cue)) != 0;

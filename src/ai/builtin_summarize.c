@@ -923,10 +923,12 @@ static const char *TAG_STOP_FR[] = {
     "partie", "salut", "bonjour", "merci", "bienvenue", "revoir", "euro", "euros", "centime",
     "centimes", "mètre", "mètres", "kilomètre", "kilomètres", "centimètre", "centimètres",
     "gramme", "grammes", "kilo", "kilos", "litre", "litres",
-    /* French function words a tag never is that the Snowball list
-     * (src/ai/stopwords.c, which the transcript's stop flag already applies)
-     * lacks. */
-    "nôtre", "vôtre", "soi", "mêmes", NULL};
+    /* The Snowball French stop words that the abridged transcript list
+     * leaves out: forms of être and avoir, pronouns. */
+    "étant", "serai", "sera", "serons", "seront", "serais", "serait", "seraient", "étions",
+    "étiez", "étaient", "fut", "ayant", "eu", "aurai", "aura", "aurons", "auront", "aurais",
+    "aurait", "auraient", "avais", "avait", "avions", "aviez", "avaient", "eut", "mes",
+    "nôtre", "vôtre", "soi", "même", "mêmes", NULL};
 static const char *TAG_STOP_ES[] = {
     "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce", "trece",
     "catorce", "quince", "dieciséis", "veinte", "treinta", "cuarenta", "cincuenta", "sesenta",
@@ -954,10 +956,17 @@ static const char *TAG_STOP_ES[] = {
     "aún", "quizás", "alrededor", "parte", "hola", "gracias", "bienvenidos", "adiós", "oye",
     "euro", "euros", "peso", "pesos", "dólar", "dólares", "metro", "metros", "kilómetro",
     "kilómetros", "gramo", "gramos", "kilo", "kilos", "litro", "litros",
-    /* Spanish function words a tag never is that the Snowball list
-     * (src/ai/stopwords.c, which the transcript's stop flag already applies)
-     * lacks. */
-    "unas", "vosotros", "sido", "siendo", NULL};
+    /* The Snowball Spanish stop words that the abridged transcript list
+     * (src/ai/stopwords.c) leaves out: articles, pronouns and possessives,
+     * and the common forms of estar, haber, ser and tener. */
+    "unas", "algunas", "estas", "esos", "esas", "ellas", "nosotras", "vosotros", "os", "ti",
+    "mis", "tus", "mío", "mía", "tuyo", "tuya", "suyo", "suya", "nuestro", "nuestra",
+    "nuestros", "nuestras", "vuestro", "vuestra", "estoy", "estás", "estáis", "esté",
+    "estaba", "estaban", "estábamos", "estuvo", "estuvimos", "estuvieron", "estado", "hemos",
+    "habéis", "haya", "había", "habían", "habíamos", "hubo", "habrá", "habría", "soy",
+    "eres", "somos", "sois", "sea", "sean", "será", "sería", "eran", "éramos", "fui",
+    "fuimos", "fueron", "sido", "siendo", "tengo", "tienes", "tienen", "tenía", "tenían",
+    "teníamos", "tuve", "tuvo", "tuvimos", "tenido", NULL};
 static const char *TAG_STOP_DE[] = {
     "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf", "zwanzig",
     "dreissig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig", "neunzig", "hundert",
@@ -981,13 +990,23 @@ static const char *TAG_STOP_DE[] = {
     "nie", "oft", "fast", "genug", "vielleicht", "wahrscheinlich", "ziemlich", "ungefähr",
     "herum", "zurück", "teil", "punkt", "hallo", "danke", "willkommen", "tschüss", "euro",
     "prozent", "meter", "kilometer", "zentimeter", "gramm", "kilo", "liter",
-    /* German function words a tag never is that the Snowball list
-     * (src/ai/stopwords.c, which the transcript's stop flag already applies)
-     * lacks. */
-    "hattest", "hattet", "kannst", "könnt", "musst", "müssen", "müsst", "nachdem", "nein",
-    "seid", "sollen", "sollst", "sollt", "soweit", "sowie", "unsere", "wann", "warum",
-    "weitere", "werdet", "weshalb", "wieso", "woher", "wohin", "unserem", "unseren", "unserer",
-    "unseres", NULL};
+    /* The Snowball German stop words that the abridged transcript list
+     * (src/ai/stopwords.c) leaves out: demonstratives, inflected pronouns,
+     * modals, adverbs and prepositions such as "diese", "wieder", "über". */
+    "allem", "allen", "aller", "alles", "ander", "anderem", "anderen", "anderer", "anderes",
+    "anderm", "andern", "anders", "euer", "eure", "hatten", "hattest", "hattet", "hinter",
+    "jede", "jedem", "jeden", "jedes", "jener", "jenem", "jenen", "jenes", "kannst", "können",
+    "könnt", "meine", "muss", "musst", "müssen", "müsst", "nachdem", "nein", "seid", "seine",
+    "soll", "sollen", "sollst", "sollt", "sonst", "soweit", "sowie", "unsere", "wann", "warum",
+    "weiter", "weitere", "werde", "werdet", "weshalb", "wieder", "wieso", "wirst", "woher",
+    "wohin", "über", "dies", "diese", "diesem", "diesen", "dieser", "dieses", "dort", "einig",
+    "einige", "einigem", "einigen", "einiger", "einiges", "einmal", "gegen", "gewesen", "hab",
+    "habe", "hin", "ihnen", "ihrem", "ihren", "ihrer", "ihres", "indem", "keinem", "keinen",
+    "keiner", "keines", "manche", "manchem", "manchen", "mancher", "manches", "meinem",
+    "meinen", "meiner", "meines", "musste", "nichts", "selbst", "solche", "solchem", "solchen",
+    "solcher", "solches", "um", "unserem", "unseren", "unserer", "unseres", "während", "warst",
+    "weg", "welche", "welchem", "welchen", "welcher", "welches", "will", "wollen", "wollte",
+    "würde", "würden", "zwar", "zwischen", NULL};
 
 static const char *const *tag_stop_list(const char *lang)
 {

@@ -1,18 +1,12 @@
 /* stopwords.c — stop-word lists (see stopwords.h and docs/transcript.md).
  *
- * The English, French, German and Spanish lists are the Snowball project's
- * stop-word lists (snowballstem.org, BSD licence). They were first written
- * out from memory, abridged; the words each list lacked were then added from
- * the published lists as PostgreSQL 15 ships them
- * (/usr/share/postgresql/15/tsearch_data/{english,french,german,spanish}.stop,
- * the Snowball files unchanged), so every Snowball stop word is here: the
- * abridged French, German and Spanish lists had left question words such as
- * "über", "gegen", "ins" or "tienen" to count as topics.
+ * The English, French, German and Spanish lists follow the Snowball project's
+ * stop-word lists (snowballstem.org, BSD licence). They were written out from
+ * memory for this project and reviewed by hand, not copied from a file, so
+ * they may differ from the published lists in a few words; the French,
+ * German and Spanish ones are abridged to the most frequent function words.
  * The English list adds a few spoken fillers and modal words that the
- * Snowball list leaves out but that carry no topic in a transcript, and
- * keeps one Snowball word out: "now", which the key-moment scorer was
- * written and tested to read as a content word (its "now ... last year"
- * contrasts); nothing measured says which is better. */
+ * Snowball list leaves out but that carry no topic in a transcript. */
 #include "ai/stopwords.h"
 
 #include <pthread.h>
@@ -41,8 +35,6 @@ static const char *en_words[] = {
     /* Project additions: modals and spoken fillers common in transcripts. */
     "can", "will", "just", "also", "um", "uh", "uhm", "er", "ah", "oh", "yeah", "okay", "ok",
     "s", "t",
-    /* Completed against the Snowball list (see the top of this file). */
-    "don",
 };
 
 static const char *fr_words[] = {
@@ -53,15 +45,6 @@ static const char *fr_words[] = {
     "vos", "votre", "vous", "c", "d", "j", "l", "à", "m", "n", "s", "t", "y", "été", "étais",
     "était", "suis", "es", "est", "sommes", "êtes", "sont", "ai", "as", "avons", "avez",
     "ont", "ceci", "cela", "ça", "cet", "cette", "ici", "ils", "elles", "c'est", "j'ai",
-    /* Completed against the Snowball list (see the top of this file). */
-    "étée", "étées", "étés", "étant", "étante", "étants", "étantes", "serai", "seras", "sera",
-    "serons", "serez", "seront", "serais", "serait", "serions", "seriez", "seraient", "étions",
-    "étiez", "étaient", "fus", "fut", "fûmes", "fûtes", "furent", "sois", "soit", "soyons",
-    "soyez", "soient", "fusse", "fusses", "fût", "fussions", "fussiez", "fussent", "ayant",
-    "ayante", "ayantes", "ayants", "eu", "eue", "eues", "eus", "aurai", "auras", "aura",
-    "aurons", "aurez", "auront", "aurais", "aurait", "aurions", "auriez", "auraient", "avais",
-    "avait", "avions", "aviez", "avaient", "eut", "eûmes", "eûtes", "eurent", "aie", "aies",
-    "ait", "ayons", "ayez", "aient", "eusse", "eusses", "eût", "eussions", "eussiez", "eussent",
 };
 
 static const char *de_words[] = {
@@ -73,23 +56,6 @@ static const char *de_words[] = {
     "nach", "nicht", "noch", "nun", "nur", "ob", "oder", "ohne", "sehr", "sein", "sich",
     "sie", "sind", "so", "und", "uns", "unser", "unter", "vom", "von", "vor", "war", "waren",
     "was", "weil", "wenn", "wer", "wie", "wir", "wird", "wo", "zu", "zum", "zur",
-    /* Completed against the Snowball list (see the top of this file). */
-    "allem", "allen", "aller", "alles", "ander", "andere", "anderem", "anderen", "anderer",
-    "anderes", "anderm", "andern", "anderr", "anders", "daß", "derselbe", "derselben",
-    "denselben", "desselben", "demselben", "dieselbe", "dieselben", "dasselbe", "dazu", "deine",
-    "deinem", "deinen", "deiner", "deines", "denn", "derer", "dessen", "dies", "diese",
-    "diesem", "diesen", "dieser", "dieses", "dort", "einig", "einige", "einigem", "einigen",
-    "einiger", "einiges", "einmal", "etwas", "euer", "eure", "eurem", "euren", "eurer", "eures",
-    "gegen", "gewesen", "hab", "habe", "haben", "hatten", "hin", "hinter", "ihrem", "ihren",
-    "ihrer", "ihres", "indem", "ins", "jede", "jedem", "jeden", "jeder", "jedes", "jene",
-    "jenem", "jenen", "jener", "jenes", "jetzt", "keinem", "keinen", "keiner", "keines",
-    "können", "könnte", "machen", "manche", "manchem", "manchen", "mancher", "manches", "meine",
-    "meinem", "meinen", "meiner", "meines", "muss", "musste", "nichts", "seine", "seinem",
-    "seinen", "seiner", "seines", "selbst", "ihnen", "solche", "solchem", "solchen", "solcher",
-    "solches", "soll", "sollte", "sondern", "sonst", "über", "um", "unse", "unsem", "unsen",
-    "unses", "viel", "während", "warst", "weg", "weiter", "welche", "welchem", "welchen",
-    "welcher", "welches", "werde", "werden", "wieder", "will", "wirst", "wollen", "wollte",
-    "würde", "würden", "zwar", "zwischen",
 };
 
 static const char *es_words[] = {
@@ -101,34 +67,6 @@ static const char *es_words[] = {
     "antes", "algunos", "qué", "unos", "yo", "otro", "otras", "otra", "él", "tanto", "esa",
     "estos", "mucho", "quienes", "nada", "muchos", "cual", "poco", "ella", "estar", "es",
     "son", "fue", "era", "ha", "han", "he", "tu", "te", "mi", "tú", "usted", "nosotros",
-    /* Completed against the Snowball list (see the top of this file). */
-    "estas", "algunas", "algo", "mis", "ti", "tus", "ellas", "nosotras", "vosostros",
-    "vosostras", "os", "mío", "mía", "míos", "mías", "tuyo", "tuya", "tuyos", "tuyas", "suyo",
-    "suya", "suyos", "suyas", "nuestro", "nuestra", "nuestros", "nuestras", "vuestro",
-    "vuestra", "vuestros", "vuestras", "esos", "esas", "estoy", "estás", "está", "estamos",
-    "estáis", "están", "esté", "estés", "estemos", "estéis", "estén", "estaré", "estarás",
-    "estará", "estaremos", "estaréis", "estarán", "estaría", "estarías", "estaríamos",
-    "estaríais", "estarían", "estaba", "estabas", "estábamos", "estabais", "estaban", "estuve",
-    "estuviste", "estuvo", "estuvimos", "estuvisteis", "estuvieron", "estuviera", "estuvieras",
-    "estuviéramos", "estuvierais", "estuvieran", "estuviese", "estuvieses", "estuviésemos",
-    "estuvieseis", "estuviesen", "estando", "estado", "estada", "estados", "estadas", "estad",
-    "has", "hemos", "habéis", "haya", "hayas", "hayamos", "hayáis", "hayan", "habré", "habrás",
-    "habrá", "habremos", "habréis", "habrán", "habría", "habrías", "habríamos", "habríais",
-    "habrían", "había", "habías", "habíamos", "habíais", "habían", "hube", "hubiste", "hubo",
-    "hubimos", "hubisteis", "hubieron", "hubiera", "hubieras", "hubiéramos", "hubierais",
-    "hubieran", "hubiese", "hubieses", "hubiésemos", "hubieseis", "hubiesen", "habiendo",
-    "habido", "habida", "habidos", "habidas", "soy", "eres", "somos", "sois", "sea", "seas",
-    "seamos", "seáis", "sean", "seré", "serás", "será", "seremos", "seréis", "serán", "sería",
-    "serías", "seríamos", "seríais", "serían", "eras", "éramos", "erais", "eran", "fui",
-    "fuiste", "fuimos", "fuisteis", "fueron", "fuera", "fueras", "fuéramos", "fuerais",
-    "fueran", "fuese", "fueses", "fuésemos", "fueseis", "fuesen", "sintiendo", "sentido",
-    "sentida", "sentidos", "sentidas", "siente", "sentid", "tengo", "tienes", "tiene",
-    "tenemos", "tenéis", "tienen", "tenga", "tengas", "tengamos", "tengáis", "tengan", "tendré",
-    "tendrás", "tendrá", "tendremos", "tendréis", "tendrán", "tendría", "tendrías",
-    "tendríamos", "tendríais", "tendrían", "tenía", "tenías", "teníamos", "teníais", "tenían",
-    "tuve", "tuviste", "tuvo", "tuvimos", "tuvisteis", "tuvieron", "tuviera", "tuvieras",
-    "tuviéramos", "tuvierais", "tuvieran", "tuviese", "tuvieses", "tuviésemos", "tuvieseis",
-    "tuviesen", "teniendo", "tenido", "tenida", "tenidos", "tenidas", "tened",
 };
 
 struct list {
