@@ -161,6 +161,9 @@ static const char *const frame_words[] = {
     /* de */
     "welche", "welcher", "welches", "wann", "warum", "wieso", "wieviel", "wieviele", "video",
     "erwähnt", "sagt", "spricht", "laut",
+    /* the modals and passive auxiliary that open a German yes/no question
+     * ("Soll...", "Muss...", "Wird ... gemacht?"), as "should/must/will" */
+    "soll", "sollte", "sollen", "muss", "müssen", "darf", "dürfen", "wird", "werden",
     /* es */
     "cuál", "cuáles", "cuándo", "dónde", "por", "cómo", "cuánto", "cuántos", "cuánta",
     "cuántas", "vídeo", "menciona", "dice", "habla", "según", "puede", "pueden", "debe",
@@ -1060,7 +1063,9 @@ static void compound_matches(const aindex *x, term *t)
  * verloren?") where the transcript has them speak in the first person ("Ich
  * hab mal mit Schwarz verloren"). Two classic cues tie a name to a speaker
  * label: a self-introduction ("I'm Dana", "this is Jenna", "ich heiße ...",
- * "je m'appelle ...", "me llamo ...") names the one who says it, and a
+ * "je m'appelle ...", "me llamo ...") names the one who says it, a name
+ * said to someone ("du bist Miriam, oder?", "you're Miriam") names the next
+ * other speaker, and a
  * vocative - a capitalised word set off by punctuation or after a greeting,
  * never the sentence's first word, where interjections stand ("So, Lena,
  * schön, dass du da bist.", "Hi Marcus, ...") - names the next other
@@ -1081,21 +1086,28 @@ static const char *const intro1[] = {"i'm", "m'appelle", "heiße", "heisse", "ll
                                      NULL};
 static const char *const intro2[] = {"i am", "this is", "name is", "je suis", "ich bin",
                                      "name ist", "nombre es", NULL};
+/* "You're Miriam, right?", "du bist Miriam, oder?": the name of the one
+ * spoken to, the next other speaker. */
+static const char *const addressed1[] = {"you're", NULL};
+static const char *const addressed2[] = {"you are", "du bist", "tu es", "vous êtes",
+                                         "usted es", NULL};
 
 static int cmp_who(const void *a, const void *b)
 {
     return strcmp(((const struct who *)a)->key, ((const struct who *)b)->key);
 }
 
-static int self_intro(const rb_transcript_sentence *se, size_t j)
+/* 1 when token j follows one of the one-word forms l1 or two-word forms l2. */
+static int after_forms(const rb_transcript_sentence *se, size_t j, const char *const *l1,
+                       const char *const *l2)
 {
-    if (j >= 1 && in_list(se->tokens[j - 1].norm, intro1))
+    if (j >= 1 && in_list(se->tokens[j - 1].norm, l1))
         return 1;
     if (j < 2)
         return 0;
     char two[64];
     snprintf(two, sizeof two, "%s %s", se->tokens[j - 2].norm, se->tokens[j - 1].norm);
-    return in_list(two, intro2);
+    return in_list(two, l2);
 }
 
 static int who_add(aindex *x, size_t *cap, const char *key, const char *speaker)
@@ -1131,10 +1143,11 @@ static int who_build(aindex *x, rb_err *err)
                 continue;
             const char *key = stem_key(x->pl, tk->stem);
             const char *to = NULL;
-            if (self_intro(se, j)) {
+            int addressed = after_forms(se, j, addressed1, addressed2);
+            if (after_forms(se, j, intro1, intro2)) {
                 to = sp;
-            } else if (j > 0 && (u->tokens[j].brk || in_list(se->tokens[j - 1].norm, greetings)) &&
-                       (j + 1 == se->ntokens || u->tokens[j + 1].brk)) {
+            } else if (addressed || (j > 0 && (u->tokens[j].brk || in_list(se->tokens[j - 1].norm, greetings)) &&
+                       (j + 1 == se->ntokens || u->tokens[j + 1].brk))) {
                 for (size_t r = s + 1; r < ns && !to; r++)
                     if (speaker_of(x, r)[0] && strcmp(speaker_of(x, r), sp) != 0)
                         to = speaker_of(x, r);

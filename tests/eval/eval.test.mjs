@@ -208,7 +208,7 @@ describe('the set', () => {
 });
 
 // The builtin engine's scores on this development set, measured when the set
-// last changed (2026-11-29: 30 transcripts, 16 of them written after the
+// last changed (2026-11-29: 36 transcripts, 22 of them written after the
 // engine's first tuning). They are floors, not goals: a change that lowers a
 // score below its floor fails here. The targets (TARGETS: chapter
 // F1 ≥ 0.7, tag hits ≥ 50 %, yes/no ≥ 80 %) are printed by the scorer and
@@ -221,10 +221,10 @@ describe('the set', () => {
 const THESAURUS_DIR = process.env.ROBOTS_THESAURUS_DIR || '/usr/share/mythes';
 const HAVE_THESAURUS = fs.existsSync(path.join(THESAURUS_DIR, 'th_en_US_v2.idx'));
 const FLOORS = HAVE_THESAURUS
-  // measured: 72.1 %, 49.0 %, 72.4 %, 75.6 %, 85.0 %
-  ? { chapter_f1: 0.7, tag_hit_rate: 0.47, yes_no_accuracy: 0.71, skip_correctness: 0.74, mc_accuracy: 0.8 }
-  // measured without the thesaurus: 72.1 %, 45.3 %, 68.6 %, 81.1 %, 85.0 %
-  : { chapter_f1: 0.7, tag_hit_rate: 0.44, yes_no_accuracy: 0.67, skip_correctness: 0.79, mc_accuracy: 0.8 };
+  // measured: 71.8 %, 46.4 %, 69.4 %, 75.0 %, 81.9 %
+  ? { chapter_f1: 0.7, tag_hit_rate: 0.45, yes_no_accuracy: 0.68, skip_correctness: 0.73, mc_accuracy: 0.8 }
+  // measured without the thesaurus: 71.8 %, 43.3 %, 65.7 %, 79.6 %, 81.9 %
+  : { chapter_f1: 0.7, tag_hit_rate: 0.42, yes_no_accuracy: 0.64, skip_correctness: 0.78, mc_accuracy: 0.8 };
 
 describe('builtin engine on the real binary', () => {
   test('holds its recorded scores (floors) and reports the targets', { timeout: 180000 }, () => {

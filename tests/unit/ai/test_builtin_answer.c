@@ -642,6 +642,28 @@ static void test_participants(void **state)
     assert_non_null(strstr(a[0].reasoning, "dozen times"));
     rb_answers_free(a, 1);
     tx_free(&x);
+
+    /* A name said to someone ("du bist Miriam"), and a German modal that
+     * only frames the question ("Soll ...?"). */
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n[speaker_0] Hallo, du bist Miriam, oder?\n\n"
+             "00:00:04.000 --> 00:00:08.000\n[speaker_1] Ja, genau, das erste Mal hier.\n\n"
+             "00:00:08.000 --> 00:00:12.000\n[speaker_0] Dann zeige ich dir zuerst die Halle.\n\n"
+             "00:00:12.000 --> 00:00:16.000\n[speaker_0] Hier hinten ist der Boulderbereich.\n\n"
+             "00:00:16.000 --> 00:00:20.000\n[speaker_1] Die Schuhe habe ich an der Theke ausgeliehen.\n\n"
+             "00:00:40.000 --> 00:00:45.000\n[speaker_0] Vor jeder Route macht ihr den Partnercheck.\n",
+             "de");
+    rb_answer_question qd[] = {{.question = "Hat Miriam etwas ausgeliehen?"},
+                               {.question = "Soll vor jeder Route ein Partnercheck gemacht werden?"}};
+    rb_answer ad[2];
+    answer_all(&x, qd, 2, ad);
+    assert_non_null(ad[0].answer);
+    assert_string_equal(ad[0].answer, "yes");
+    assert_non_null(strstr(ad[0].reasoning, "an der Theke"));
+    assert_non_null(ad[1].answer);
+    assert_string_equal(ad[1].answer, "yes");
+    rb_answers_free(ad, 2);
+    tx_free(&x);
 }
 
 /* An article before a unit of time counts one ("about an hour" against
