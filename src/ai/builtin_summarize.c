@@ -1796,6 +1796,40 @@ static const char *nth_word(const char *s, size_t n, size_t *len)
     return pick;
 }
 
+/* German writes a compound as one word, and the compound is the specific
+ * name of what its head names in general: a talk about a "Schachturnier"
+ * goes on to say "das Turnier". So a one-word candidate that ends in another
+ * one-word candidate's key (the head: 4+ bytes, after a modifier of 4+) also
+ * counts that head's occurrences, and the compound, not the general head,
+ * becomes the tag. Only where compounds are written as one word. */
+#define COMPOUND_PART 4
+
+static void compound_counts(const rb_transcript *t, subphrase *sp, size_t nsp)
+{
+    char p[16];
+    rb_transcript_primary_lang(t->language, p, sizeof p);
+    if (strcmp(p, "de") != 0)
+        return;
+    size_t *add = calloc(nsp ? nsp : 1, sizeof *add);
+    if (!add)
+        return; /* no memory: the plain counts stand */
+    for (size_t i = 0; i < nsp; i++) {
+        size_t cl = strlen(sp[i].key);
+        if (sp[i].words != 1)
+            continue;
+        for (size_t k = 0; k < nsp; k++) {
+            size_t hl = strlen(sp[k].key);
+            if (k == i || sp[k].words != 1 || hl < COMPOUND_PART || cl < hl + COMPOUND_PART)
+                continue;
+            if (strcmp(sp[i].key + cl - hl, sp[k].key) == 0)
+                add[i] += sp[k].count;
+        }
+    }
+    for (size_t i = 0; i < nsp; i++)
+        sp[i].count += add[i];
+    free(add);
+}
+
 /* Key phrases as candidate tags, best first.
  *
  * RAKE (rb_keyphrases) finds the candidate phrases: maximal runs of content
@@ -1934,6 +1968,7 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
         i = j;
     }
     nsp = m;
+    compound_counts(t, sp, nsp);
     if (case_stats_build(t, x, &cs, err) != RB_OK || word_stats_build(t, x, &ws, err) != RB_OK) {
         rc = RB_ERR;
         goto done;

@@ -718,6 +718,35 @@ static void test_french_verbs_and_clitics(void **state)
     fx_close(&f);
 }
 
+/* German compounds: the talk names its "Schachturnier" once and then says
+ * "das Turnier"; the compound takes its head's count and ranks above it. */
+static const char *COMPOUND_DE_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Am Sonntag spielt Lena ihr erstes Schachturnier.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Das Turnier beginnt früh am Morgen.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "Für das Turnier übt sie die Eröffnung.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "Im Turnier spielt sie fünf Partien.\n";
+
+static void test_german_compounds(void **state)
+{
+    (void)state;
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    fx f;
+    fx_open(&f, COMPOUND_DE_VTT, "de");
+    run(&f, &o, &r);
+    int comp = tag_index(&r, "Schachturnier"), head = tag_index(&r, "Turnier");
+    assert_true(comp >= 0);
+    assert_true(head < 0 || comp < head);
+    assert_int_equal(comp, 0);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
 int main(void)
 {
     /* A fixed, tiny thesaurus, so the ranking does not depend on which
@@ -738,6 +767,7 @@ int main(void)
         cmocka_unit_test(test_generic_words),
         cmocka_unit_test(test_chunks_and_predicates),
         cmocka_unit_test(test_french_verbs_and_clitics),
+        cmocka_unit_test(test_german_compounds),
         cmocka_unit_test(test_edge_transcripts),
         cmocka_unit_test(test_hour_cost),
     };
