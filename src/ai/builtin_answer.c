@@ -47,7 +47,6 @@
 #include "ai/bm25.h"
 #include "ai/stopwords.h"
 #include "ai/thesaurus.h"
-#include "common/clock.h"
 #include "ai/textdoc.h"
 #include "common/buf.h"
 
@@ -1143,11 +1142,12 @@ static int who_build(aindex *x, rb_err *err)
                 continue;
             const char *key = stem_key(x->pl, tk->stem);
             const char *to = NULL;
-            int addressed = after_forms(se, j, addressed1, addressed2);
+            int vocative = j > 0 &&
+                           (u->tokens[j].brk || in_list(se->tokens[j - 1].norm, greetings)) &&
+                           (j + 1 == se->ntokens || u->tokens[j + 1].brk);
             if (after_forms(se, j, intro1, intro2)) {
                 to = sp;
-            } else if (addressed || (j > 0 && (u->tokens[j].brk || in_list(se->tokens[j - 1].norm, greetings)) &&
-                       (j + 1 == se->ntokens || u->tokens[j + 1].brk))) {
+            } else if (vocative || after_forms(se, j, addressed1, addressed2)) {
                 for (size_t r = s + 1; r < ns && !to; r++)
                     if (speaker_of(x, r)[0] && strcmp(speaker_of(x, r), sp) != 0)
                         to = speaker_of(x, r);
@@ -1159,7 +1159,7 @@ static int who_build(aindex *x, rb_err *err)
     if (x->nwho == 0)
         return RB_OK;
     qsort(x->who, x->nwho, sizeof *x->who, cmp_who);
-    /* One speaker per name: a name tied to two is dropped (speaker NULL). */
+    /* One speaker per name: a name tied to two speakers is dropped. */
     size_t k = 0;
     for (size_t i = 0; i < x->nwho;) {
         size_t e = i;
@@ -1237,6 +1237,22 @@ static int syn_visit(const char *syn, size_t len, int kind, const char *pos, voi
     return c->t->nalt >= MAX_ALT;
 }
 
+/* w (n bytes) without its inflectional ending e into out ("crates" - "s" ->
+ * "crate"; "-ies"/"-ied" -> "-y": "batteries" -> "battery"). The length
+ * written, 0 when w does not end in e or would keep fewer than 3 bytes. */
+static size_t without_ending(const char *w, size_t n, const char *e, char *out, size_t outlen)
+{
+    size_t el = strlen(e);
+    if (n <= el + 2 || n + 2 > outlen || strcmp(w + n - el, e) != 0)
+        return 0;
+    size_t m = n - el;
+    memcpy(out, w, m);
+    if (strcmp(e, "ies") == 0 || strcmp(e, "ied") == 0)
+        out[m++] = 'y';
+    out[m] = '\0';
+    return m;
+}
+
 /* The thesaurus headword of a question word: the word itself, else the word
  * with an inflectional ending removed whose stem is still the word's key
  * ("crates" -> "crate", "looked" -> "look"). NULL when none; out holds it. */
@@ -1251,15 +1267,8 @@ static const char *headword_of(const aindex *x, const rb_thesaurus *th, const ch
     if (rb_thesaurus_meanings(th, norm, n) > 0)
         return norm;
     for (size_t i = 0; endings[i]; i++) {
-        size_t el = strlen(endings[i]);
-        if (n <= el + 2 || strcmp(norm + n - el, endings[i]) != 0)
-            continue;
-        memcpy(out, norm, n - el);
-        size_t m = n - el;
-        if (strcmp(endings[i], "ies") == 0 || strcmp(endings[i], "ied") == 0)
-            out[m++] = 'y';
-        out[m] = '\0';
-        if (rb_thesaurus_meanings(th, out, m) == 0)
+        size_t m = without_ending(norm, n, endings[i], out, outlen);
+        if (m == 0 || rb_thesaurus_meanings(th, out, m) == 0)
             continue;
         rb_transcript_token *tk = NULL;
         size_t nt = 0;
@@ -1339,15 +1348,8 @@ static int reverse_build(aindex *x)
         if (rb_thesaurus_each(x->th, sf, n, rs_visit, &c) > 0)
             continue;
         for (size_t i = 0; endings[i]; i++) {
-            size_t el = strlen(endings[i]);
-            if (n <= el + 2 || strcmp(sf + n - el, endings[i]) != 0)
-                continue;
-            size_t m = n - el;
-            memcpy(buf, sf, m);
-            if (endings[i][0] == 'i')
-                buf[m++] = 'y';
-            buf[m] = '\0';
-            if (rb_thesaurus_each(x->th, buf, m, rs_visit, &c) > 0)
+            size_t m = without_ending(sf, n, endings[i], buf, sizeof buf);
+            if (m > 0 && rb_thesaurus_each(x->th, buf, m, rs_visit, &c) > 0)
                 break;
         }
     }
@@ -1930,6 +1932,9 @@ static const char *const en_clause_openers[] = {
     "and", "or", "so", "because", "that", "which", "who", "when", "if", "while", "since",
     "until", "unless", "as", "where", "then", NULL};
 
+/* Negators that are pronouns: they stand where a noun phrase would. */
+static const char *const pronoun_negators[] = {"nothing", "nobody", "none", NULL};
+
 /* 1 for an English predicate negator (above). */
 static int predicate_negator(const char *pl, const char *norm)
 {
@@ -1939,8 +1944,7 @@ static int predicate_negator(const char *pl, const char *norm)
      * "none") negates its verb and the clause before it, as "does not pay"
      * would; as a subject it opens its clause, so nothing lies before it. */
     return strcmp(norm, "not") == 0 || strcmp(norm, "cannot") == 0 || ends_with(norm, "n't") ||
-           strcmp(norm, "nothing") == 0 || strcmp(norm, "nobody") == 0 ||
-           strcmp(norm, "none") == 0;
+           in_list(norm, pronoun_negators);
 }
 
 /* Marks the tokens of sentence s inside the scope of a negator (and, when
@@ -1973,7 +1977,7 @@ static void negation_scope(const aindex *x, size_t s, int rejecters, unsigned ch
         /* A pronoun negator ("worth nothing, so try to play them") ends its
          * clause like any word; only an adverb carries on past a comma
          * ("Never, ever try..."). */
-        int pronoun = in_list(norm, (const char *const[]){"nothing", "nobody", "none", NULL});
+        int pronoun = in_list(norm, pronoun_negators);
         for (size_t k = j + 1; k < n && k - j <= reach; k++) {
             if ((u->tokens[k].brk && (k > j + 1 || pronoun)) ||
                 in_list(tok_norm(&u->tokens[k]), contrast_words))
