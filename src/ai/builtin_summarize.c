@@ -15,6 +15,7 @@
 
 #include <utf8proc.h>
 
+#include "ai/background.h"
 #include "ai/keyphrase.h"
 #include "ai/stopwords.h"
 #include "ai/textrank.h"
@@ -894,7 +895,11 @@ static const char *TAG_STOP_EN[] = {
     "us", "everybody", "somebody", "anybody", "nobody", "tonight", "tomorrow", "yesterday", "percent", "dollar", "dollars", "cent", "cents",
     "euro", "euros", "inch", "inches", "meter", "meters", "metre", "metres", "kilometer",
     "kilometers", "mile", "miles", "gram", "grams", "kilogram", "kilograms", "kilo", "kilos",
-    "liter", "liters", "litre", "litres", NULL};
+    "liter", "liters", "litre", "litres",
+    /* Hesitations and interjections the transcript list lacks: spoken
+     * only, so a written reference corpus never has them and the
+     * specificity weight would rank them as the rarest words. */
+    "hmm", "mhm", "huh", "wow", NULL};
 static const char *TAG_STOP_FR[] = {
     "un", "une", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze",
     "treize", "quatorze", "quinze", "seize", "vingt", "trente", "quarante", "cinquante",
@@ -928,7 +933,10 @@ static const char *TAG_STOP_FR[] = {
     "étant", "serai", "sera", "serons", "seront", "serais", "serait", "seraient", "étions",
     "étiez", "étaient", "fut", "ayant", "eu", "aurai", "aura", "aurons", "auront", "aurais",
     "aurait", "auraient", "avais", "avait", "avions", "aviez", "avaient", "eut", "mes",
-    "nôtre", "vôtre", "soi", "même", "mêmes", NULL};
+    "nôtre", "vôtre", "soi", "même", "mêmes",
+    /* Hesitations and interjections (the English transcript list has
+     * "um", "uh", "ah", "oh", "okay"): spoken only, see the English list. */
+    "euh", "heu", "hum", "ah", "oh", "hein", "bah", "ok", "okay", NULL};
 static const char *TAG_STOP_ES[] = {
     "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce", "trece",
     "catorce", "quince", "dieciséis", "veinte", "treinta", "cuarenta", "cincuenta", "sesenta",
@@ -966,7 +974,10 @@ static const char *TAG_STOP_ES[] = {
     "habéis", "haya", "había", "habían", "habíamos", "hubo", "habrá", "habría", "soy",
     "eres", "somos", "sois", "sea", "sean", "será", "sería", "eran", "éramos", "fui",
     "fuimos", "fueron", "sido", "siendo", "tengo", "tienes", "tienen", "tenía", "tenían",
-    "teníamos", "tuve", "tuvo", "tuvimos", "tenido", NULL};
+    "teníamos", "tuve", "tuvo", "tuvimos", "tenido",
+    /* Hesitations and interjections (the English transcript list has
+     * "um", "uh", "ah", "oh", "okay"): spoken only, see the English list. */
+    "eh", "em", "ah", "oh", "mmm", "ok", "okay", NULL};
 static const char *TAG_STOP_DE[] = {
     "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf", "zwanzig",
     "dreissig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig", "neunzig", "hundert",
@@ -1006,7 +1017,10 @@ static const char *TAG_STOP_DE[] = {
     "meinen", "meiner", "meines", "musste", "nichts", "selbst", "solche", "solchem", "solchen",
     "solcher", "solches", "um", "unserem", "unseren", "unserer", "unseres", "während", "warst",
     "weg", "welche", "welchem", "welchen", "welcher", "welches", "will", "wollen", "wollte",
-    "würde", "würden", "zwar", "zwischen", NULL};
+    "würde", "würden", "zwar", "zwischen",
+    /* Hesitations and interjections (the English transcript list has
+     * "um", "uh", "ah", "oh", "okay"): spoken only, see the English list. */
+    "äh", "ähm", "öh", "hm", "ah", "oh", "ok", "okay", NULL};
 
 static const char *const *tag_stop_list(const char *lang)
 {
@@ -1776,6 +1790,29 @@ static double generality_weight(const rb_thesaurus *th, const seq_index *x, int 
     return log2(3.0) / log2(2.0 + (double)(m > 1 ? m : 1));
 }
 
+/* How specific a word is in the language, from a general-language corpus
+ * (rb_background, docs/background.md): the corpus's inverse document
+ * frequency of the head's stem with add-one smoothing, scaled to [0, 1]
+ * (rb_background_weight), raised to the power SPECIFICITY_POWER. This is
+ * TF-IDF's IDF with a reference corpus standing in for the document
+ * collection. The plain IDF (power 1) is too flat against the spread of a
+ * transcript's counts ("water" said 20 times outranks "mezcal" said 8 even
+ * at 0.77 against 1); the fourth power makes a stem the corpus has 11
+ * times in 56,000 words ("water") weigh ~0.36 and one it never has 1
+ * (measured: powers 3 to 6 all beat the thesaurus weight, 4 best;
+ * docs/builtin-summarize.md). A stem the corpus lacks is the most
+ * specific, which also promotes names and spoken fillers: the tag stop
+ * lists hold the fillers. */
+#define SPECIFICITY_POWER 4.0
+
+static double specificity_weight(const rb_background *bg, const seq_index *x, int32_t id)
+{
+    if (!bg || id < 0)
+        return 1.0;
+    const char *stem = x->ids.stems[id];
+    return pow(rb_background_weight(bg, stem, strlen(stem)), SPECIFICITY_POWER);
+}
+
 /* The n-th ' '-separated word of s (n = (size_t)-1: the last); sets *len. */
 static const char *nth_word(const char *s, size_t n, size_t *len)
 {
@@ -1981,12 +2018,18 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
          * negro", "ruban de masquage"). */
         int english = !p[0] || strcmp(p, "en") == 0;
         int head_first = strcmp(p, "fr") == 0 || strcmp(p, "es") == 0;
-        /* English only: there a word's stem or spoken form is nearly always
-         * the thesaurus headword ("lights" -> "light"). German and Spanish
-         * words are inflected and their Snowball stems are not dictionary
-         * forms, so plurals and verb forms ("veraneantes", "Vögel") would
-         * escape the count while base forms ("mercado") are weighed down. */
-        const rb_thesaurus *th = english ? rb_thesaurus_get("en") : NULL;
+        /* How common the head is in the language: the stem frequency of a
+         * general-language corpus when one is installed (all four
+         * languages, see specificity_weight); without it, English falls
+         * back on the thesaurus's meaning count. The thesaurus serves
+         * English only: there a word's stem or spoken form is nearly always
+         * its headword ("lights" -> "light"). German and Spanish words are
+         * inflected and their Snowball stems are not dictionary forms, so
+         * plurals and verb forms ("veraneantes", "Vögel") would escape the
+         * count while base forms ("mercado") are weighed down; the corpus
+         * is stemmed like the transcript, so inflections meet there. */
+        const rb_background *bg = rb_background_get(english ? "en" : p);
+        const rb_thesaurus *th = english && !bg ? rb_thesaurus_get("en") : NULL;
         meanings = th ? malloc((x->ids.nvocab + 1) * sizeof *meanings) : NULL;
         if (!meanings)
             th = NULL; /* no memory for the cache: weigh every word 1 */
@@ -2032,7 +2075,8 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
             if (!sp[i].drop && !(sp[i].words > 1 && sp[i].count < 2)) {
                 size_t hl = 0;
                 const char *hw = nth_word(sp[i].surface, head_first ? 0 : (size_t)-1, &hl);
-                gw = generality_weight(th, x, meanings, head, hw, hl);
+                gw = bg ? specificity_weight(bg, x, head)
+                        : generality_weight(th, x, meanings, head, hw, hl);
             }
             sp[i].score = (double)sp[i].count * length_weight(sp[i].words) * nr * gw;
         }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ai/background.h"
 #include "ai/builtin_summarize.h"
 #include "common/clock.h"
 #include "media/vtt.h"
@@ -747,11 +748,125 @@ static void test_german_compounds(void **state)
     fx_close(&f);
 }
 
+/* Hesitations are spoken only: no written corpus has them, so the
+ * specificity weight would make them the rarest words; the tag stop lists
+ * hold them in every language. */
+static const char *FILLER_FR_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Alors euh la pâte repose, euh, une heure.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Euh, on ajoute le sel, hein.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "La pâte lève, euh, doucement, hein.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "Le four, euh, chauffe, hein.\n";
+
+static void test_fillers(void **state)
+{
+    (void)state;
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    fx f;
+    fx_open(&f, FILLER_FR_VTT, "fr");
+    run(&f, &o, &r);
+    assert_int_equal(tag_index(&r, "pâte"), 0);
+    for (size_t i = 0; i < r.ntags; i++) {
+        assert_null(strstr(r.tags[i], "euh"));
+        assert_null(strstr(r.tags[i], "hein"));
+    }
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+/* A generic word said often against a specific one said less: without a
+ * background corpus "water" (6 times) leads; with the fixture corpus, where
+ * "water" is 4 of 30 words and "kayak" absent, the specific word leads. The
+ * same in German with "Hand" (Hand, Hände, Händen in the corpus) against
+ * "Achterknoten". */
+static const char *KAYAK_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "We paddle the kayak across the water.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "The water is calm near the shore.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "The kayak tips when the water gets rough.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "Cold water feels nice after a long paddle.\n\n"
+    "00:00:20.000 --> 00:00:25.000\n"
+    "Keep the kayak pointed into the waves.\n\n"
+    "00:00:25.000 --> 00:00:30.000\n"
+    "The water near the dam is deep.\n\n"
+    "00:00:30.000 --> 00:00:35.000\n"
+    "Watch the water for rocks.\n";
+
+static const char *KNOT_DE_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Der Achterknoten hält das Seil.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Das Ende liegt in der Hand.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "Man greift mit der Hand nach unten.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "Der Achterknoten muss sauber sein.\n\n"
+    "00:00:20.000 --> 00:00:25.000\n"
+    "Das Ende bleibt in der Hand.\n\n"
+    "00:00:25.000 --> 00:00:30.000\n"
+    "Eine Hand ist immer am Seil.\n\n"
+    "00:00:30.000 --> 00:00:35.000\n"
+    "Zum Schluss prüft man den Achterknoten, wieder mit der Hand.\n";
+
+static void ranks(const char *vtt, const char *lang, const char *generic, const char *specific,
+                  int *g, int *sp)
+{
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    fx f;
+    fx_open(&f, vtt, lang);
+    run(&f, &o, &r);
+    *g = tag_index(&r, generic);
+    *sp = tag_index(&r, specific);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+static void test_background_specificity(void **state)
+{
+    (void)state;
+    int g, sp;
+    /* No corpus (main pins a directory without one): the counts decide. */
+    ranks(KAYAK_VTT, "en", "water", "kayak", &g, &sp);
+    assert_int_equal(g, 0);
+    assert_true(sp > g);
+    ranks(KNOT_DE_VTT, "de", "Hand", "Achterknoten", &g, &sp);
+    assert_int_equal(g, 0);
+    assert_true(sp > g);
+
+    setenv("ROBOTS_BACKGROUND_DIR", ROBOTS_SOURCE_DIR "/tests/fixtures/background", 1);
+    rb_background_shutdown();
+    /* "water" weighs (ln 6.2 / ln 31)^4 = 0.08 and leaves the ten. */
+    ranks(KAYAK_VTT, "en", "water", "kayak", &g, &sp);
+    assert_int_equal(sp, 0);
+    assert_true(g == -1 || g > sp);
+    ranks(KNOT_DE_VTT, "de", "Hand", "Achterknoten", &g, &sp);
+    assert_int_equal(sp, 0);
+    assert_true(g == -1 || g > sp);
+    setenv("ROBOTS_BACKGROUND_DIR", ROBOTS_SOURCE_DIR "/tests/fixtures/background/none", 1);
+    rb_background_shutdown();
+}
+
 int main(void)
 {
     /* A fixed, tiny thesaurus, so the ranking does not depend on which
      * MyThes packages the machine has (rb_thesaurus_get reads this once). */
     setenv("ROBOTS_THESAURUS_DIR", ROBOTS_SOURCE_DIR "/tests/fixtures/thesaurus", 1);
+    /* No background corpus (a directory that does not exist), so the
+     * exact outputs are those of the thesaurus weight whether or not
+     * dasher-data is installed; test_background_specificity switches the
+     * fixture corpus on for itself. */
+    setenv("ROBOTS_BACKGROUND_DIR", ROBOTS_SOURCE_DIR "/tests/fixtures/background/none", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_english_defaults_exact),
         cmocka_unit_test(test_tones_change_the_form),
@@ -768,6 +883,8 @@ int main(void)
         cmocka_unit_test(test_chunks_and_predicates),
         cmocka_unit_test(test_french_verbs_and_clitics),
         cmocka_unit_test(test_german_compounds),
+        cmocka_unit_test(test_background_specificity),
+        cmocka_unit_test(test_fillers),
         cmocka_unit_test(test_edge_transcripts),
         cmocka_unit_test(test_hour_cost),
     };
