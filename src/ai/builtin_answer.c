@@ -28,7 +28,9 @@
  *           negator (or the evidence is a question answered "No.", or is
  *           followed by an elliptical denial: "I don't do that."), when a
  *           missing term is contradicted by an alternative (a different
- *           number or name, an antonym), when an "only" question meets
+ *           number or name, an antonym), when the evidence states the
+ *           question's measurement with another value in any unit ("about
+ *           an hour" / "thirty-five minutes"), when an "only" question meets
  *           "both", or when the evidence reports what other people believe;
  *           else "yes". A wh-question ("which...?")
  *           cannot be answered yes or no and is skipped. Choice: each
@@ -533,7 +535,10 @@ static int number_at(const char *pl, const rb_transcript_token *tk, size_t n, co
             any = 1;
             continue;
         }
-        if (w->kind == 0 && prev >= 10 && w->v >= 10)
+        if (strcmp(pl, "fr") == 0 && w->kind == 0 && (prev == 60 || prev == 80) && w->v >= 10 &&
+            w->v < 20)
+            cur += w->v; /* "soixante-dix", "quatre-vingt-dix": 70, 90 */
+        else if (w->kind == 0 && prev >= 10 && w->v >= 10)
             cur = cur * 100 + w->v; /* a year read in pairs: "nineteen forty(s)" */
         else if (w->kind == 0)
             cur += w->v;
@@ -563,6 +568,897 @@ static const char *stem_key(const char *pl, const char *stem)
     if (ap && ap - stem <= 3 && ap[1])
         return ap + 1;
     return stem;
+}
+
+/* ---- quantities (docs/builtin-answer.md, "Round 3") ------------------------- */
+
+/* A measurement: a number with a unit ("thirty-five minutes", "half an hour",
+ * "2,5 kg", "zehn bis fünfzehn Minuten"), normalised to an interval in the
+ * base unit of its dimension, so that a question's quantity can be compared
+ * with the transcript's across units and wordings. Counts of things ("three
+ * eggs") are not quantities: the number rule compares those. */
+enum {
+    QD_TIME = 1, QD_LENGTH, QD_MASS, QD_VOLUME, QD_TEMP, QD_DEGREE, QD_PERCENT, QD_USD, QD_EUR,
+    QD_GBP, QD_PESO, QD_COUNT
+};
+#define QD_RATE 0x100  /* per unit of time; the value is then per second */
+#define HEDGE_TOL 0.2  /* "about", "environ", "etwa", "unos", "une dizaine": +-20 % */
+#define MAX_QTY 8      /* quantities kept per question */
+#define QTY_EPS 1e-9   /* relative: conversions are exact up to rounding */
+
+typedef struct qty {
+    int dim;
+    double lo, hi;  /* in the base unit: s, m, g, l, degree C, %, currency */
+    size_t t0, t1;  /* the tokens it spans in its text */
+    int bound;      /* one-sided: "more than", "at least", "under", "up to" */
+} qty;
+
+typedef struct unitdef {
+    const char *w;
+    int dim;
+    double f;       /* base units per unit */
+} unitdef;
+
+#define U_MIN 60.0
+#define U_HOUR 3600.0
+#define U_DAY 86400.0
+#define U_WEEK (7 * U_DAY)
+#define U_MONTH (30.436875 * U_DAY) /* a Gregorian year / 12 */
+#define U_YEAR (365.2425 * U_DAY)
+
+/* Abbreviations, in every language. */
+static const unitdef units_any[] = {
+    {"sec", QD_TIME, 1}, {"secs", QD_TIME, 1}, {"min", QD_TIME, U_MIN}, {"mins", QD_TIME, U_MIN},
+    {"hr", QD_TIME, U_HOUR}, {"hrs", QD_TIME, U_HOUR}, {"mm", QD_LENGTH, 0.001},
+    {"cm", QD_LENGTH, 0.01}, {"km", QD_LENGTH, 1000}, {"mg", QD_MASS, 0.001},
+    {"kg", QD_MASS, 1000}, {"ml", QD_VOLUME, 0.001}, {"cl", QD_VOLUME, 0.01},
+    {"dl", QD_VOLUME, 0.1}, {"lb", QD_MASS, 453.59237}, {"lbs", QD_MASS, 453.59237},
+    {"oz", QD_MASS, 28.349523125}, {"mph", QD_LENGTH | QD_RATE, 1609.344 / U_HOUR},
+    {NULL, 0, 0}};
+/* Single letters only right after digits ("500 g", "100 m", "2 l"). */
+static const unitdef units_letter[] = {{"g", QD_MASS, 1}, {"m", QD_LENGTH, 1},
+                                       {"l", QD_VOLUME, 1}, {"s", QD_TIME, 1},
+                                       {"h", QD_TIME, U_HOUR}, {NULL, 0, 0}};
+static const unitdef units_en[] = {
+    {"second", QD_TIME, 1}, {"seconds", QD_TIME, 1}, {"minute", QD_TIME, U_MIN},
+    {"minutes", QD_TIME, U_MIN}, {"hour", QD_TIME, U_HOUR}, {"hours", QD_TIME, U_HOUR},
+    {"day", QD_TIME, U_DAY}, {"days", QD_TIME, U_DAY}, {"week", QD_TIME, U_WEEK},
+    {"weeks", QD_TIME, U_WEEK}, {"fortnight", QD_TIME, 2 * U_WEEK},
+    {"fortnights", QD_TIME, 2 * U_WEEK}, {"month", QD_TIME, U_MONTH},
+    {"months", QD_TIME, U_MONTH}, {"year", QD_TIME, U_YEAR}, {"years", QD_TIME, U_YEAR},
+    {"millimeter", QD_LENGTH, 0.001}, {"millimeters", QD_LENGTH, 0.001},
+    {"millimetre", QD_LENGTH, 0.001}, {"millimetres", QD_LENGTH, 0.001},
+    {"centimeter", QD_LENGTH, 0.01}, {"centimeters", QD_LENGTH, 0.01},
+    {"centimetre", QD_LENGTH, 0.01}, {"centimetres", QD_LENGTH, 0.01},
+    {"meter", QD_LENGTH, 1}, {"meters", QD_LENGTH, 1}, {"metre", QD_LENGTH, 1},
+    {"metres", QD_LENGTH, 1}, {"kilometer", QD_LENGTH, 1000}, {"kilometers", QD_LENGTH, 1000},
+    {"kilometre", QD_LENGTH, 1000}, {"kilometres", QD_LENGTH, 1000},
+    {"inch", QD_LENGTH, 0.0254}, {"inches", QD_LENGTH, 0.0254}, {"foot", QD_LENGTH, 0.3048},
+    {"feet", QD_LENGTH, 0.3048}, {"yard", QD_LENGTH, 0.9144}, {"yards", QD_LENGTH, 0.9144},
+    {"mile", QD_LENGTH, 1609.344}, {"miles", QD_LENGTH, 1609.344},
+    {"milligram", QD_MASS, 0.001}, {"milligrams", QD_MASS, 0.001}, {"gram", QD_MASS, 1},
+    {"grams", QD_MASS, 1}, {"gramme", QD_MASS, 1}, {"grammes", QD_MASS, 1},
+    {"kilogram", QD_MASS, 1000}, {"kilograms", QD_MASS, 1000}, {"kilo", QD_MASS, 1000},
+    {"kilos", QD_MASS, 1000}, {"pound", QD_MASS, 453.59237}, {"pounds", QD_MASS, 453.59237},
+    {"ounce", QD_MASS, 28.349523125}, {"ounces", QD_MASS, 28.349523125},
+    {"tonne", QD_MASS, 1e6}, {"tonnes", QD_MASS, 1e6}, {"milliliter", QD_VOLUME, 0.001},
+    {"milliliters", QD_VOLUME, 0.001}, {"millilitre", QD_VOLUME, 0.001},
+    {"millilitres", QD_VOLUME, 0.001}, {"liter", QD_VOLUME, 1}, {"liters", QD_VOLUME, 1},
+    {"litre", QD_VOLUME, 1}, {"litres", QD_VOLUME, 1}, {"gallon", QD_VOLUME, 3.785411784},
+    {"gallons", QD_VOLUME, 3.785411784}, {"pint", QD_VOLUME, 0.473176473},
+    {"pints", QD_VOLUME, 0.473176473}, {"percent", QD_PERCENT, 1}, {"dollar", QD_USD, 1},
+    {"dollars", QD_USD, 1}, {"buck", QD_USD, 1}, {"bucks", QD_USD, 1}, {"cent", QD_USD, 0.01},
+    {"cents", QD_USD, 0.01}, {"euro", QD_EUR, 1}, {"euros", QD_EUR, 1}, {"peso", QD_PESO, 1},
+    {"pesos", QD_PESO, 1}, {"degree", QD_DEGREE, 1}, {"degrees", QD_DEGREE, 1},
+    {NULL, 0, 0}};
+static const unitdef units_fr[] = {
+    {"seconde", QD_TIME, 1}, {"secondes", QD_TIME, 1}, {"minute", QD_TIME, U_MIN},
+    {"minutes", QD_TIME, U_MIN}, {"heure", QD_TIME, U_HOUR}, {"heures", QD_TIME, U_HOUR},
+    {"jour", QD_TIME, U_DAY}, {"jours", QD_TIME, U_DAY}, {"journée", QD_TIME, U_DAY},
+    {"journées", QD_TIME, U_DAY}, {"semaine", QD_TIME, U_WEEK}, {"semaines", QD_TIME, U_WEEK},
+    {"mois", QD_TIME, U_MONTH}, {"an", QD_TIME, U_YEAR}, {"ans", QD_TIME, U_YEAR},
+    {"année", QD_TIME, U_YEAR}, {"années", QD_TIME, U_YEAR},
+    {"millimètre", QD_LENGTH, 0.001}, {"millimètres", QD_LENGTH, 0.001},
+    {"centimètre", QD_LENGTH, 0.01}, {"centimètres", QD_LENGTH, 0.01},
+    {"mètre", QD_LENGTH, 1}, {"mètres", QD_LENGTH, 1}, {"kilomètre", QD_LENGTH, 1000},
+    {"kilomètres", QD_LENGTH, 1000}, {"milligramme", QD_MASS, 0.001},
+    {"milligrammes", QD_MASS, 0.001}, {"gramme", QD_MASS, 1}, {"grammes", QD_MASS, 1},
+    {"kilo", QD_MASS, 1000}, {"kilos", QD_MASS, 1000}, {"kilogramme", QD_MASS, 1000},
+    {"kilogrammes", QD_MASS, 1000}, {"tonne", QD_MASS, 1e6}, {"tonnes", QD_MASS, 1e6},
+    {"millilitre", QD_VOLUME, 0.001}, {"millilitres", QD_VOLUME, 0.001},
+    {"centilitre", QD_VOLUME, 0.01}, {"centilitres", QD_VOLUME, 0.01},
+    {"litre", QD_VOLUME, 1}, {"litres", QD_VOLUME, 1}, {"euro", QD_EUR, 1},
+    {"euros", QD_EUR, 1}, {"centime", QD_EUR, 0.01}, {"centimes", QD_EUR, 0.01},
+    {"dollar", QD_USD, 1}, {"dollars", QD_USD, 1}, {"degré", QD_DEGREE, 1},
+    {"degrés", QD_DEGREE, 1}, {NULL, 0, 0}};
+static const unitdef units_de[] = {
+    {"sekunde", QD_TIME, 1}, {"sekunden", QD_TIME, 1}, {"minute", QD_TIME, U_MIN},
+    {"minuten", QD_TIME, U_MIN}, {"stunde", QD_TIME, U_HOUR}, {"stunden", QD_TIME, U_HOUR},
+    {"viertelstunde", QD_TIME, U_HOUR / 4}, {"viertelstunden", QD_TIME, U_HOUR / 4},
+    {"dreiviertelstunde", QD_TIME, 3 * U_HOUR / 4}, {"tag", QD_TIME, U_DAY},
+    {"tage", QD_TIME, U_DAY}, {"tagen", QD_TIME, U_DAY}, {"woche", QD_TIME, U_WEEK},
+    {"wochen", QD_TIME, U_WEEK}, {"monat", QD_TIME, U_MONTH}, {"monate", QD_TIME, U_MONTH},
+    {"monaten", QD_TIME, U_MONTH}, {"jahr", QD_TIME, U_YEAR}, {"jahre", QD_TIME, U_YEAR},
+    {"jahren", QD_TIME, U_YEAR}, {"millimeter", QD_LENGTH, 0.001},
+    {"zentimeter", QD_LENGTH, 0.01}, {"meter", QD_LENGTH, 1}, {"metern", QD_LENGTH, 1},
+    {"kilometer", QD_LENGTH, 1000}, {"kilometern", QD_LENGTH, 1000},
+    {"milligramm", QD_MASS, 0.001}, {"gramm", QD_MASS, 1}, {"kilo", QD_MASS, 1000},
+    {"kilos", QD_MASS, 1000}, {"kilogramm", QD_MASS, 1000}, {"pfund", QD_MASS, 500},
+    {"tonne", QD_MASS, 1e6}, {"tonnen", QD_MASS, 1e6}, {"milliliter", QD_VOLUME, 0.001},
+    {"liter", QD_VOLUME, 1}, {"litern", QD_VOLUME, 1}, {"prozent", QD_PERCENT, 1},
+    {"euro", QD_EUR, 1}, {"cent", QD_EUR, 0.01}, {"dollar", QD_USD, 1},
+    {"grad", QD_DEGREE, 1}, {NULL, 0, 0}};
+static const unitdef units_es[] = {
+    {"segundo", QD_TIME, 1}, {"segundos", QD_TIME, 1}, {"minuto", QD_TIME, U_MIN},
+    {"minutos", QD_TIME, U_MIN}, {"hora", QD_TIME, U_HOUR}, {"horas", QD_TIME, U_HOUR},
+    {"día", QD_TIME, U_DAY}, {"días", QD_TIME, U_DAY}, {"dia", QD_TIME, U_DAY},
+    {"dias", QD_TIME, U_DAY}, {"semana", QD_TIME, U_WEEK}, {"semanas", QD_TIME, U_WEEK},
+    {"quincena", QD_TIME, 15 * U_DAY}, {"quincenas", QD_TIME, 15 * U_DAY},
+    {"mes", QD_TIME, U_MONTH}, {"meses", QD_TIME, U_MONTH}, {"año", QD_TIME, U_YEAR},
+    {"años", QD_TIME, U_YEAR}, {"milímetro", QD_LENGTH, 0.001},
+    {"milímetros", QD_LENGTH, 0.001}, {"centímetro", QD_LENGTH, 0.01},
+    {"centímetros", QD_LENGTH, 0.01}, {"metro", QD_LENGTH, 1}, {"metros", QD_LENGTH, 1},
+    {"kilómetro", QD_LENGTH, 1000}, {"kilómetros", QD_LENGTH, 1000},
+    {"miligramo", QD_MASS, 0.001}, {"miligramos", QD_MASS, 0.001}, {"gramo", QD_MASS, 1},
+    {"gramos", QD_MASS, 1}, {"kilo", QD_MASS, 1000}, {"kilos", QD_MASS, 1000},
+    {"kilogramo", QD_MASS, 1000}, {"kilogramos", QD_MASS, 1000}, {"tonelada", QD_MASS, 1e6},
+    {"toneladas", QD_MASS, 1e6}, {"mililitro", QD_VOLUME, 0.001},
+    {"mililitros", QD_VOLUME, 0.001}, {"litro", QD_VOLUME, 1}, {"litros", QD_VOLUME, 1},
+    {"euro", QD_EUR, 1}, {"euros", QD_EUR, 1}, {"céntimo", QD_EUR, 0.01},
+    {"céntimos", QD_EUR, 0.01}, {"dólar", QD_USD, 1}, {"dólares", QD_USD, 1},
+    {"peso", QD_PESO, 1}, {"pesos", QD_PESO, 1}, {"centavo", QD_PESO, 0.01},
+    {"centavos", QD_PESO, 0.01}, {"grado", QD_DEGREE, 1}, {"grados", QD_DEGREE, 1},
+    {NULL, 0, 0}};
+
+/* Nouns that count a round number ("a dozen", "une dizaine de", "una
+ * docena"); the French and Spanish -aine / -ena forms are approximate. */
+typedef struct countnoun {
+    const char *w;
+    double v;
+    int approx;
+} countnoun;
+static const countnoun count_nouns[] = {
+    {"dozen", 12, 0}, {"couple", 2, 1}, {"douzaine", 12, 1}, {"dizaine", 10, 1},
+    {"quinzaine", 15, 1}, {"vingtaine", 20, 1}, {"trentaine", 30, 1}, {"quarantaine", 40, 1},
+    {"cinquantaine", 50, 1}, {"soixantaine", 60, 1}, {"centaine", 100, 1},
+    {"dutzend", 12, 0}, {"docena", 12, 0}, {"decena", 10, 1}, {"veintena", 20, 1},
+    {"treintena", 30, 1}, {"centenar", 100, 1}, {NULL, 0, 0}};
+/* Fractions of a unit: "a quarter of an hour", "trois quarts d'heure". */
+static const countnoun fraction_nouns[] = {
+    {"quarter", 0.25, 0}, {"quarters", 0.25, 0}, {"quart", 0.25, 0}, {"quarts", 0.25, 0},
+    {"cuarto", 0.25, 0}, {"cuartos", 0.25, 0}, {"third", 1.0 / 3, 0}, {"thirds", 1.0 / 3, 0},
+    {"tiers", 1.0 / 3, 0}, {"tercio", 1.0 / 3, 0}, {"tercios", 1.0 / 3, 0},
+    {"half", 0.5, 0}, {NULL, 0, 0}};
+static const char *const half_words[] = {"half", "demi", "demie", "halb", "halbe", "halben",
+                                         "halber", "halbes", "media", "medio", NULL};
+static const char *const q_articles[] = {"a", "an", "one", "un", "une", "ein", "eine", "einen",
+                                         "einem", "einer", "una", "uno", NULL};
+/* Hedges: before the amount ("about", "environ", "etwa", "unos") or, as
+ * two words, with "to"/"de" ("close to", "près de", "cerca de"). */
+static const char *const hedge1[] = {
+    "about", "around", "roughly", "approximately", "approx", "nearly", "almost", "some",
+    "circa", "ca", "environ", "presque", "quasiment", "approximativement", "etwa", "ungefähr",
+    "rund", "knapp", "fast", "circa", "unos", "unas", "aproximadamente", "casi", NULL};
+static const char *const hedge2[] = {"close", "près", "autour", "alrededor", "cerca", NULL};
+static const char *const range_words[] = {"to", "or", "à", "ou", "bis", "oder", "a", "o", NULL};
+static const char *const between_words[] = {"between", "entre", "zwischen", NULL};
+static const char *const and_words[] = {"and", "et", "und", "y", NULL};
+/* "per", "a", "par", "pro", "por", "al", "am", "im": a rate when a time unit follows. */
+static const char *const rate_words[] = {"per", "a", "an", "each", "every", "par", "pro", "por",
+                                         "al", "am", "im", "jeden", "jede", "cada", NULL};
+
+static const unitdef *unit_in(const unitdef *t, const char *w)
+{
+    for (; t->w; t++)
+        if (strcmp(t->w, w) == 0)
+            return t;
+    return NULL;
+}
+
+/* The norm of a token without a French elision ("d'heure" -> "heure");
+ * *elided is set when one was dropped (it stands for "de"). */
+static const char *qword(const char *pl, const rb_transcript_token *tk, int *elided)
+{
+    const char *w = tk->norm;
+    if (elided)
+        *elided = 0;
+    if (strcmp(pl, "fr") == 0) {
+        const char *ap = strchr(w, '\'');
+        if (ap && ap - w <= 3 && ap[1]) {
+            if (elided)
+                *elided = ap - w == 1 && w[0] == 'd';
+            return ap + 1;
+        }
+    }
+    return w;
+}
+
+/* A number written with digits, with a decimal part ("2.5"; "2,5" outside
+ * English) and thousands groups ("1,000"; "1.000" outside English). Returns
+ * the bytes read (0 when the token does not start with a digit). */
+static size_t decimal_value(const char *pl, const char *s, double *v)
+{
+    char dec = strcmp(pl, "en") == 0 ? '.' : ',', grp = dec == '.' ? ',' : '.';
+    double x = 0, scale = 0;
+    size_t i = 0;
+    if (!(s[0] >= '0' && s[0] <= '9'))
+        return 0;
+    for (; s[i]; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            if (scale > 0) {
+                x += (c - '0') * scale;
+                scale /= 10;
+            } else {
+                x = x * 10 + (c - '0');
+            }
+        } else if (c == grp && scale == 0 && s[i + 1] >= '0' && s[i + 1] <= '9' &&
+                   s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9' &&
+                   !(s[i + 4] >= '0' && s[i + 4] <= '9')) {
+            continue;
+        } else if ((c == dec || c == grp) && scale == 0 && s[i + 1] >= '0' && s[i + 1] <= '9') {
+            scale = 0.1;
+        } else {
+            break;
+        }
+        if (x > 1e15)
+            return 0;
+    }
+    *v = x;
+    return i;
+}
+
+/* The number whose last token is e (digits, or a run of number words as
+ * number_at reads it), with the joins number_at leaves apart: English
+ * "a hundred and twenty", Spanish "treinta y cinco", French "vingt et un".
+ * Returns 1 with the value and its first token. */
+static int number_run_ending(const char *pl, const rb_transcript_token *tk, size_t n,
+                             const char *text, size_t e, double *v, size_t *start)
+{
+    double d;
+    size_t used = decimal_value(pl, tk[e].norm, &d);
+    if (used > 0 && tk[e].norm[used] == '\0') {
+        *v = d;
+        *start = e;
+        return 1;
+    }
+    int found = 0;
+    const char *w = qword(pl, &tk[e], NULL);
+    if ((strcmp(pl, "es") == 0 || strcmp(pl, "fr") == 0) &&
+        in_list(w, (const char *const[]){"un", "uno", "una", "une", NULL})) {
+        *v = 1;
+        *start = e;
+        found = 2; /* only as the units after "y"/"et" */
+    }
+    for (size_t i = e + 1 >= 8 ? e + 1 - 8 : 0; i <= e && !found; i++) {
+        long long val;
+        size_t span;
+        if (!number_at(pl, tk, n, text, i, &val, &span) || in_list(tk[i].norm, one_articles))
+            continue;
+        if (i + span - 1 == e) {
+            *v = (double)val;
+            *start = i;
+            found = 1;
+        }
+        i += span - 1;
+    }
+    if (!found)
+        return 0;
+    /* The joins: tens or hundreds, "and"/"y"/"et", the rest. */
+    size_t r = *start;
+    if (r >= 2 && in_list(tk[r - 1].norm, and_words)) {
+        double hv;
+        size_t hs;
+        if (number_run_ending(pl, tk, n, text, r - 2, &hv, &hs) && hv >= 20) {
+            int en = strcmp(pl, "en") == 0;
+            if ((en && fmod(hv, 100) == 0 && *v < 100) ||
+                (!en && hv < 100 && fmod(hv, 10) == 0 && *v < 10)) {
+                *v += hv;
+                *start = hs;
+                return 1;
+            }
+        }
+    }
+    return found == 1;
+}
+
+/* The amount before a unit, ending at token e: a number, "half (an)", "a
+ * quarter of (an)", "trois quarts d'", "une dizaine de", "anderthalb",
+ * "zweieinhalb", "two and a half", or an article ("an hour" = 1).
+ * unit_elided: the unit token carried "d'" ("d'heure"). Returns 1 with the
+ * value, its first token and whether it is approximate. */
+static int amount_ending(const char *pl, const rb_transcript_token *tk, size_t n,
+                         const char *text, size_t e, int unit_elided, double *v,
+                         size_t *start, int *approx)
+{
+    *approx = 0;
+    const char *w = qword(pl, &tk[e], NULL);
+    /* "a quarter of an hour", "trois quarts d'heure", "une dizaine de". */
+    size_t f = e;
+    int of = unit_elided;
+    if (!of && (strcmp(w, "of") == 0 || strcmp(w, "de") == 0) && e >= 1) {
+        f = e - 1;
+        of = 1;
+    } else if (!of && e >= 2 && in_list(w, q_articles) && strcmp(tk[e - 1].norm, "of") == 0) {
+        f = e - 2;
+        of = 2; /* "of an": only fractions take the article */
+    }
+    if (of) {
+        const char *fw = qword(pl, &tk[f], NULL);
+        const countnoun *c = NULL;
+        for (const countnoun *t = fraction_nouns; t->w && !c; t++)
+            if (strcmp(t->w, fw) == 0)
+                c = t;
+        for (const countnoun *t = count_nouns; t->w && !c && of == 1; t++)
+            if (strcmp(t->w, fw) == 0)
+                c = t;
+        if (c) {
+            double m = 1;
+            size_t s = f, ms;
+            if (f >= 1 && in_list(qword(pl, &tk[f - 1], NULL), q_articles))
+                s = f - 1;
+            else if (f >= 1 && number_run_ending(pl, tk, n, text, f - 1, &m, &ms))
+                s = ms;
+            *v = m * c->v;
+            *start = s;
+            *approx = c->approx;
+            return 1;
+        }
+    }
+    /* "half an hour", "half a kilo", "a half hour", "two and a half
+     * hours", "une demi-heure", "eine halbe Stunde", "media hora". */
+    size_t h = e;
+    if (in_list(w, (const char *const[]){"a", "an", NULL}) && e >= 1 &&
+        strcmp(tk[e - 1].norm, "half") == 0)
+        h = e - 1;
+    if (in_list(qword(pl, &tk[h], NULL), half_words)) {
+        double m;
+        size_t ms;
+        *v = 0.5;
+        *start = h;
+        if (h >= 3 && strcmp(tk[h - 1].norm, "a") == 0 && strcmp(tk[h - 2].norm, "and") == 0 &&
+            number_run_ending(pl, tk, n, text, h - 3, &m, &ms)) {
+            *v = m + 0.5;
+            *start = ms;
+        } else if (h >= 1 && in_list(qword(pl, &tk[h - 1], NULL), q_articles)) {
+            *start = h - 1;
+        }
+        return 1;
+    }
+    if (strcmp(pl, "de") == 0) {
+        size_t wl = strlen(w);
+        if (strcmp(w, "anderthalb") == 0 || strcmp(w, "eineinhalb") == 0) {
+            *v = 1.5;
+            *start = e;
+            return 1;
+        }
+        if (wl > 7 && strcmp(w + wl - 7, "einhalb") == 0 && wl - 7 < 32) {
+            char pre[32];
+            memcpy(pre, w, wl - 7);
+            pre[wl - 7] = '\0';
+            const numword *nw = numword_of("de", pre);
+            long long pv = nw ? nw->v : de_compound_value(pre);
+            if (pv > 0) {
+                *v = (double)pv + 0.5;
+                *start = e;
+                return 1;
+            }
+        }
+    }
+    if (number_run_ending(pl, tk, n, text, e, v, start)) {
+        /* "a hundred": the article belongs to the number. */
+        if (*v >= 100 && *start >= 1 && in_list(tk[*start - 1].norm, q_articles) &&
+            strcmp(tk[*start - 1].norm, "one") != 0)
+            (*start)--;
+        return 1;
+    }
+    if (in_list(w, q_articles)) {
+        *v = 1;
+        *start = e;
+        return 1;
+    }
+    return 0;
+}
+
+/* The unit at token j: a unit word, a symbol after digits ("45 $", "70 %",
+ * "20 °C"), "per cent"/"pour cent"/"por ciento". Returns the unit or NULL;
+ * *u0 gets its first token, *elided whether it carries "d'". */
+static int unit_at(const char *pl, const rb_transcript_token *tk, size_t n, const char *text,
+                   size_t j, unitdef *out, size_t *u0, size_t *u1, int *elided)
+{
+    const char *w = qword(pl, &tk[j], elided);
+    const unitdef *u = NULL;
+    *u0 = j;
+    *u1 = j;
+    if (j >= 1 && ((strcmp(w, "cent") == 0 && (strcmp(tk[j - 1].norm, "per") == 0 ||
+                                               strcmp(tk[j - 1].norm, "pour") == 0)) ||
+                   (strcmp(w, "ciento") == 0 && strcmp(tk[j - 1].norm, "por") == 0))) {
+        static const unitdef pc = {"percent", QD_PERCENT, 1};
+        *u0 = j - 1;
+        u = &pc;
+    }
+    if (!u) {
+        const unitdef *t = strcmp(pl, "fr") == 0   ? units_fr
+                           : strcmp(pl, "de") == 0 ? units_de
+                           : strcmp(pl, "es") == 0 ? units_es
+                                                   : units_en;
+        u = unit_in(t, w);
+        if (!u)
+            u = unit_in(units_any, w);
+        double d;
+        if (!u && j >= 1 && decimal_value(pl, tk[j - 1].norm, &d) > 0)
+            u = unit_in(units_letter, w);
+    }
+    if (!u)
+        return 0;
+    *out = *u;
+    if (u->dim == QD_DEGREE && j + 1 < n) {
+        const char *nx = tk[j + 1].norm;
+        if (in_list(nx, (const char *const[]){"celsius", "centigrade", "c", NULL})) {
+            out->dim = QD_TEMP;
+            *u1 = j + 1;
+        } else if (in_list(nx, (const char *const[]){"fahrenheit", "f", NULL})) {
+            out->dim = QD_TEMP;
+            out->f = -1; /* converted by the caller */
+            *u1 = j + 1;
+        }
+    }
+    (void)text;
+    return 1;
+}
+
+/* A unit written as a symbol around a digit token i: "$45", "45 €", "70 %",
+ * "20 °C". Returns 1 and the unit; *u1 gets the last token it covers. */
+static int symbol_unit(const char *pl, const rb_transcript_token *tk, size_t n,
+                       const char *text, size_t i, unitdef *out, size_t *u1)
+{
+    double d;
+    if (decimal_value(pl, tk[i].norm, &d) == 0)
+        return 0;
+    size_t a = tk[i].offset;
+    *u1 = i;
+    const char *sym = NULL;
+    /* Before: "$45", "€ 45". */
+    size_t b = a;
+    while (b > 0 && text[b - 1] == ' ')
+        b--;
+    if (b >= 1 && text[b - 1] == '$')
+        sym = "$";
+    else if (b >= 3 && memcmp(text + b - 3, "\xe2\x82\xac", 3) == 0)
+        sym = "€";
+    else if (b >= 2 && memcmp(text + b - 2, "\xc2\xa3", 2) == 0)
+        sym = "£";
+    if (!sym) {
+        size_t c = a + tk[i].len;
+        while (text[c] == ' ')
+            c++;
+        if (text[c] == '$')
+            sym = "$";
+        else if (text[c] == '%')
+            sym = "%";
+        else if (strncmp(text + c, "\xe2\x82\xac", 3) == 0)
+            sym = "€";
+        else if (strncmp(text + c, "\xc2\xb0", 2) == 0)
+            sym = "°";
+    }
+    if (!sym)
+        return 0;
+    out->w = sym;
+    out->f = 1;
+    out->dim = sym[0] == '$' ? QD_USD : sym[0] == '%' ? QD_PERCENT : strcmp(sym, "£") == 0 ? QD_GBP
+               : strcmp(sym, "€") == 0 ? QD_EUR : QD_DEGREE;
+    if (out->dim == QD_DEGREE && i + 1 < n) {
+        if (strcmp(tk[i + 1].norm, "c") == 0) {
+            out->dim = QD_TEMP;
+            *u1 = i + 1;
+        } else if (strcmp(tk[i + 1].norm, "f") == 0) {
+            out->dim = QD_TEMP;
+            out->f = -1;
+            *u1 = i + 1;
+        }
+    }
+    return 1;
+}
+
+/* Bounds before the amount starting at token k: +1 "more than", "over", "plus
+ * de", "mehr als", "más de"; +2 "at least", "au moins", "mindestens", "al
+ * menos"; -1 "less than", "under", "moins de", "weniger als", "menos de";
+ * -2 "at most", "up to", "jusqu'à", "bis zu", "hasta" (in a question "up
+ * to" asks for the most there is: an exact value); 0 none. *approx is set
+ * by a hedge. *first gets the first token of the qualifier. */
+static int qualifier_before(const char *pl, const rb_transcript_token *tk, size_t k,
+                            int elided, int question, int *approx, size_t *first)
+{
+    static const char *const more1[] = {"over", "above", "exceeding", "über", NULL};
+    static const char *const less1[] = {"under", "below", "within", "unter", "hasta",
+                                        "jusqu'à", NULL};
+    static const char *const atleast1[] = {"mindestens", "minimum", NULL};
+    static const char *const atmost1[] = {"höchstens", "maximum", NULL};
+    static const char *const more2[] = {"more", "longer", "greater", "higher", "bigger",
+                                        "larger", "plus", "mehr", "más", "mas", "länger", NULL};
+    static const char *const less2[] = {"less", "fewer", "shorter", "lower", "smaller",
+                                        "moins", "weniger", "menos", "kürzer", NULL};
+    static const char *const than[] = {"than", "de", "als", "que", NULL};
+    *first = k;
+    const char *w1 = k >= 1 ? tk[k - 1].norm : "";
+    const char *w2 = k >= 2 ? tk[k - 2].norm : "";
+    const char *w3 = k >= 3 ? tk[k - 3].norm : "";
+    /* "près d'une heure": the elided "de" is the second word. */
+    if (elided) {
+        w3 = w2;
+        w2 = w1;
+        w1 = "de";
+        k++;
+    }
+    if (in_list(w1, hedge1)) {
+        *approx = 1;
+        *first = k - 1;
+        return 0;
+    }
+    if (in_list(w1, (const char *const[]){"to", "de", NULL}) && in_list(w2, hedge2)) {
+        *approx = 1;
+        *first = strcmp(w2, "près") == 0 && strcmp(w3, "peu") == 0 ? k - 4 : k - 2;
+        return 0;
+    }
+    if (strcmp(w1, "menos") == 0 && strcmp(w2, "o") == 0 && strcmp(w3, "más") == 0) {
+        *approx = 1;
+        *first = k - 3;
+        return 0;
+    }
+    if (strcmp(w1, "less") == 0 && strcmp(w2, "or") == 0 && strcmp(w3, "more") == 0) {
+        *approx = 1;
+        *first = k - 3;
+        return 0;
+    }
+    if ((strcmp(w2, "at") == 0 && strcmp(w1, "least") == 0) ||
+        (strcmp(w2, "au") == 0 && strcmp(w1, "moins") == 0) ||
+        (strcmp(w2, "al") == 0 && strcmp(w1, "menos") == 0) ||
+        (strcmp(w2, "lo") == 0 && strcmp(w1, "menos") == 0)) {
+        *first = k - 2;
+        return 2;
+    }
+    if ((strcmp(w2, "at") == 0 && strcmp(w1, "most") == 0) ||
+        (strcmp(w2, "au") == 0 && strcmp(w1, "plus") == 0) ||
+        (strcmp(w2, "bis") == 0 && strcmp(w1, "zu") == 0) ||
+        (strcmp(w2, "up") == 0 && strcmp(w1, "to") == 0)) {
+        *first = k - 2;
+        return question && strcmp(w2, "up") == 0 ? 0 : -2;
+    }
+    if (in_list(w1, more1)) {
+        *first = k - 1;
+        return 1;
+    }
+    if (in_list(w1, less1)) {
+        *first = k - 1;
+        return -1;
+    }
+    if (in_list(w1, atleast1)) {
+        *first = k - 1;
+        return 2;
+    }
+    if (in_list(w1, atmost1)) {
+        *first = k - 1;
+        return -2;
+    }
+    if (in_list(w1, than) && (in_list(w2, more2) || in_list(w2, less2))) {
+        *first = k - 2;
+        int neg = strcmp(w3, "no") == 0 || strcmp(w3, "not") == 0;
+        if (neg)
+            *first = k - 3;
+        /* "no more than ten" is at most ten. */
+        return in_list(w2, more2) ? (neg ? -2 : 1) : (neg ? 2 : -1);
+    }
+    if (in_list(w1, more2) && strcmp(pl, "fr") == 0 && elided) {
+        *first = k - 2;
+        return 1;
+    }
+    return 0;
+}
+
+/* A share written as a fraction at token j ("half of", "two thirds of", "la
+ * moitié des", "un tiers de", "die Hälfte der", "ein Drittel", "la mitad
+ * de"), not one of a unit ("a quarter of an hour" is a time). Returns 1
+ * with the value in percent, its first and its last token. */
+static int share_at(const char *pl, const rb_transcript_token *tk, size_t n, const char *text,
+                    size_t j, double *v, size_t *start, size_t *last)
+{
+    static const countnoun shares[] = {
+        {"half", 50, 0},          {"moitié", 50, 0},       {"hälfte", 50, 0},
+        {"mitad", 50, 0},         {"third", 100.0 / 3, 0}, {"thirds", 100.0 / 3, 0},
+        {"tiers", 100.0 / 3, 0},  {"drittel", 100.0 / 3, 0}, {"tercio", 100.0 / 3, 0},
+        {"tercios", 100.0 / 3, 0}, {"quarter", 25, 0},     {"quarters", 25, 0},
+        {"viertel", 25, 0},       {NULL, 0, 0}};
+    static const char *const of_words[] = {"of", "the", "de", "des", "du", "der", "des", "den",
+                                           "del", "de", "d'", NULL};
+    const countnoun *c = NULL;
+    for (const countnoun *t = shares; t->w && !c; t++)
+        if (strcmp(t->w, tk[j].norm) == 0)
+            c = t;
+    if (!c || j + 1 >= n)
+        return 0;
+    int el = 0;
+    const char *nx = qword(pl, &tk[j + 1], &el);
+    if (!in_list(tk[j + 1].norm, of_words) && !el)
+        return 0;
+    /* A unit within the next three words makes it a fraction of that unit. */
+    for (size_t k = j + 1; k < n && k <= j + 3; k++) {
+        unitdef u;
+        size_t u0, u1;
+        int e2;
+        if (unit_at(pl, tk, n, text, k, &u, &u0, &u1, &e2))
+            return 0;
+    }
+    (void)nx;
+    double m = 1;
+    size_t s = j, ms;
+    if (j >= 1 && number_run_ending(pl, tk, n, text, j - 1, &m, &ms) && m > 1 && m < 10 &&
+        c->v < 50)
+        s = ms;
+    else
+        m = 1;
+    *v = m * c->v;
+    *start = s;
+    *last = j;
+    return 1;
+}
+
+/* Reads the quantities of a token sequence (a sentence or a question) into
+ * out (at most max); returns how many. */
+static size_t qty_scan(const char *pl, const rb_transcript_token *tk, size_t n, const char *text,
+                       int question, qty *out, size_t max)
+{
+    size_t nq = 0;
+    size_t next = 0; /* first token not yet part of a quantity */
+    for (size_t j = 0; j < n && nq < max; j++) {
+        unitdef u;
+        size_t u0, u1, start, e = j; /* e: the amount's last token */
+        int elided = 0, approx = 0;
+        double v;
+        if (j < next)
+            continue;
+        if (share_at(pl, tk, n, text, j, &v, &start, &u1)) {
+            /* "half of the members", "un tiers des", "die Hälfte der": a
+             * share, compared with percentages. */
+            u.w = "%";
+            u.dim = QD_PERCENT;
+            u.f = 1;
+            u0 = j;
+            e = j;
+            goto amount;
+        }
+        if (symbol_unit(pl, tk, n, text, j, &u, &u1)) {
+            if (number_run_ending(pl, tk, n, text, j, &v, &start) == 0)
+                continue;
+            u0 = j + 1;
+            e = j;
+        } else if (unit_at(pl, tk, n, text, j, &u, &u0, &u1, &elided)) {
+            /* A time unit after a rate word: "ten minutes a day", "two per
+             * second", "zweimal pro Woche". */
+            size_t rw = u0;
+            if (u.dim == QD_TIME && rw >= 1 && in_list(tk[rw - 1].norm, rate_words))
+                rw--;
+            else if (u.dim == QD_TIME && rw >= 2 && strcmp(tk[rw - 1].norm, "la") == 0 &&
+                     strcmp(tk[rw - 2].norm, "a") == 0)
+                rw -= 2;
+            if (rw < u0 && rw >= 1) {
+                if (nq > 0 && out[nq - 1].t1 + 1 == rw && !(out[nq - 1].dim & QD_RATE)) {
+                    out[nq - 1].dim |= QD_RATE;
+                    out[nq - 1].lo /= u.f;
+                    out[nq - 1].hi /= u.f;
+                    out[nq - 1].t1 = u1;
+                    next = u1 + 1;
+                    continue;
+                }
+                /* A count per time: "two per second", "twice a week", "N
+                 * times a day", "sixty beats per minute". */
+                size_t c = rw - 1, cs;
+                double cv = -1;
+                int ca = 0;
+                const char *cw = tk[c].norm;
+                if (strcmp(cw, "once") == 0 || strcmp(cw, "twice") == 0) {
+                    cv = cw[0] == 'o' ? 1 : 2;
+                    cs = c;
+                } else if (in_list(cw, (const char *const[]){"times", "fois", "veces", "vez",
+                                                             "mal", NULL}) && c >= 1 &&
+                           amount_ending(pl, tk, n, text, c - 1, 0, &cv, &cs, &ca)) {
+                } else if (strcmp(pl, "de") == 0 && strlen(cw) > 3 &&
+                           strcmp(cw + strlen(cw) - 3, "mal") == 0) {
+                    char pre[32];
+                    size_t pl3 = strlen(cw) - 3;
+                    if (pl3 < sizeof pre) {
+                        memcpy(pre, cw, pl3);
+                        pre[pl3] = '\0';
+                        const numword *nw = numword_of("de", pre);
+                        long long pv = strcmp(pre, "ein") == 0 ? 1 : nw ? nw->v
+                                                                         : de_compound_value(pre);
+                        if (pv > 0) {
+                            cv = (double)pv;
+                            cs = c;
+                        }
+                    }
+                } else if (!in_list(cw, q_articles) &&
+                           number_run_ending(pl, tk, n, text, c, &cv, &cs)) {
+                } else if (in_list(tk[rw].norm, (const char *const[]){"per", "par", "pro",
+                                                                      "por", NULL}) &&
+                           c >= 1 && !tk[c].is_stop &&
+                           number_run_ending(pl, tk, n, text, c - 1, &cv, &cs)) {
+                }
+                if (cv > 0) {
+                    /* "a hundred (and twenty) a minute": the article counts. */
+                    if (cv >= 100 && cs >= 1 && in_list(tk[cs - 1].norm, q_articles))
+                        cs--;
+                    v = cv;
+                    start = cs;
+                    e = c;
+                    approx = ca;
+                    u.dim = QD_COUNT | QD_RATE;
+                    u.f = 1.0 / u.f;
+                    goto amount;
+                }
+            }
+            if (u0 == 0)
+                continue;
+            e = u0 - 1;
+            int a2 = 0;
+            if (!amount_ending(pl, tk, n, text, e, elided, &v, &start, &a2))
+                continue;
+            approx = a2;
+        } else {
+            /* "5km", "500g": digits and a unit in one token. */
+            double d;
+            size_t used = decimal_value(pl, tk[j].norm, &d);
+            const unitdef *su = used && tk[j].norm[used] ? unit_in(units_any, tk[j].norm + used)
+                                                         : NULL;
+            if (!su && used && tk[j].norm[used])
+                su = unit_in(units_letter, tk[j].norm + used);
+            if (!su)
+                continue;
+            u = *su;
+            v = d;
+            start = j;
+            u0 = u1 = j;
+        }
+    amount:
+        if (nq > 0 && start <= out[nq - 1].t1)
+            continue;
+        /* After the unit: "an hour and a half", "une heure et demie", "dos
+         * horas y media", "deux heures et quart"; "or so", "environ". */
+        size_t t1 = u1;
+        double add = 0;
+        if (t1 + 2 < n && strcmp(tk[t1 + 1].norm, "and") == 0 &&
+            in_list(tk[t1 + 2].norm, (const char *const[]){"a", "one", NULL}) && t1 + 3 < n &&
+            (strcmp(tk[t1 + 3].norm, "half") == 0 || strcmp(tk[t1 + 3].norm, "quarter") == 0)) {
+            add = tk[t1 + 3].norm[0] == 'h' ? 0.5 : 0.25;
+            t1 += 3;
+        } else if (t1 + 2 < n && in_list(tk[t1 + 1].norm, (const char *const[]){"et", "y", NULL})) {
+            const char *a = tk[t1 + 2].norm;
+            if (in_list(a, (const char *const[]){"demi", "demie", "media", "medio", NULL}))
+                add = 0.5;
+            else if (strcmp(a, "quart") == 0 || strcmp(a, "cuarto") == 0)
+                add = 0.25;
+            if (add > 0)
+                t1 += 2;
+        }
+        v += add;
+        int bound = 0;
+        size_t first = start;
+        int el0 = 0;
+        (void)qword(pl, &tk[start], &el0);
+        bound = qualifier_before(pl, tk, start, el0, question, &approx, &first);
+        /* A range: "ten to fifteen minutes", "10-15 minutes", "between ten
+         * and fifteen", "deux ou trois jours", "zehn bis fünfzehn". */
+        double lo = v, hi = v;
+        if (bound == 0 && !approx && start >= 2) {
+            size_t c = start - 1, rs;
+            double rv;
+            int gap_hyphen = 0;
+            for (size_t b = tk[start - 1].offset + tk[start - 1].len; b < tk[start].offset; b++)
+                gap_hyphen |= text[b] == '-';
+            int conn = in_list(tk[c].norm, range_words);
+            size_t last = c - 1;
+            if (gap_hyphen && decimal_value(pl, tk[start - 1].norm, &rv) > 0) {
+                conn = 1;
+                last = start - 1;
+            }
+            if (!conn && in_list(tk[c].norm, and_words))
+                conn = 2;
+            /* "between twenty and sixty thousand": the first number
+             * shares the second's multiplier. */
+            double mult = 1;
+            const char *mw = tk[e].norm;
+            if (in_list(mw, (const char *const[]){"thousand", "mille", "tausend", "mil", NULL}))
+                mult = 1000;
+            else if (in_list(mw, (const char *const[]){"million", "millions", "millionen",
+                                                       "millón", "millones", NULL}))
+                mult = 1e6;
+            int rn = conn && number_run_ending(pl, tk, n, text, last, &rv, &rs) &&
+                     !in_list(tk[rs].norm, q_articles);
+            if (rn && rv < mult && rv * mult < v)
+                rv *= mult;
+            if (rn && rv < v) {
+                int between = rs >= 1 && in_list(tk[rs - 1].norm, between_words);
+                if (conn != 2 || between) {
+                    lo = rv;
+                    first = between ? rs - 1 : rs;
+                    start = rs;
+                    bound = qualifier_before(pl, tk, first, 0, question, &approx, &first);
+                }
+            } else if (conn && nq > 0 && out[nq - 1].t1 == last && out[nq - 1].dim == u.dim &&
+                       out[nq - 1].lo < v * u.f) {
+                /* "forty-five minutes to an hour": one range. */
+                lo = out[nq - 1].lo / u.f;
+                first = out[nq - 1].t0;
+                nq--;
+            }
+        }
+        if (t1 + 2 < n && strcmp(tk[t1 + 1].norm, "or") == 0 &&
+            strcmp(tk[t1 + 2].norm, "so") == 0) {
+            approx = 1;
+            t1 += 2;
+        } else if (t1 + 1 < n && in_list(tk[t1 + 1].norm, (const char *const[]){
+                                                                "environ", "ungefähr", "etwa",
+                                                                "aproximadamente", NULL})) {
+            approx = 1;
+            t1 += 1;
+        } else if (t1 + 2 < n && in_list(tk[t1 + 1].norm, (const char *const[]){"or", "ou",
+                                                                                "oder", "o",
+                                                                                NULL}) &&
+                   in_list(tk[t1 + 2].norm, (const char *const[]){"more", "plus", "mehr", "más",
+                                                                  "longer", NULL})) {
+            bound = 2;
+            t1 += 2;
+        }
+        if (u.f < 0) { /* Fahrenheit */
+            lo = (lo - 32) * 5 / 9;
+            hi = (hi - 32) * 5 / 9;
+        } else {
+            lo *= u.f;
+            hi *= u.f;
+        }
+        if (approx && bound == 0) {
+            double d1 = fabs(lo) * HEDGE_TOL, d2 = fabs(hi) * HEDGE_TOL;
+            lo -= d1;
+            hi += d2;
+        }
+        if (bound == 1 || bound == 2) {
+            lo = bound == 1 ? hi + fabs(hi) * 1e-6 : hi;
+            hi = INFINITY;
+        } else if (bound == -1 || bound == -2) {
+            hi = bound == -1 ? lo - fabs(lo) * 1e-6 : lo;
+            lo = u.dim == QD_TEMP || u.dim == QD_DEGREE ? -INFINITY : 0;
+        }
+        qty *o = &out[nq++];
+        o->dim = u.dim;
+        o->lo = lo;
+        o->hi = hi;
+        o->t0 = first;
+        o->t1 = t1;
+        o->bound = bound != 0;
+        next = t1 + 1;
+    }
+    return nq;
+}
+
+/* How quantity b bears on quantity a: 1 the same measurement (the same
+ * dimension and overlapping intervals, unless both are one-sided bounds:
+ * "under thirty seconds" is not supported by "less than two days"), -1
+ * a different value of the same dimension (disjoint intervals), 0 no
+ * bearing. */
+static int qty_relation(const qty *a, const qty *b)
+{
+    if (a->dim != b->dim)
+        return 0;
+    double tol = 0;
+    if (isfinite(a->lo) && isfinite(b->hi))
+        tol = QTY_EPS * (fabs(a->lo) + fabs(b->hi));
+    if (!(a->lo <= b->hi + tol))
+        return -1;
+    tol = 0;
+    if (isfinite(b->lo) && isfinite(a->hi))
+        tol = QTY_EPS * (fabs(b->lo) + fabs(a->hi));
+    if (!(b->lo <= a->hi + tol))
+        return -1;
+    return a->bound && b->bound ? 0 : 1;
 }
 
 /* ---- the index ---------------------------------------------------------- */
@@ -606,6 +1502,8 @@ typedef struct aindex {
     size_t n_cls_toks;
     struct rsyn { char *word; int32_t id; } *rs; /* thesaurus word -> transcript word */
     size_t nrs;
+    qty *qs;               /* the quantities of every sentence, in order */
+    size_t *qoff;          /* sentence s holds qs[qoff[s] .. qoff[s + 1]) */
 } aindex;
 
 /* Answer particles: "No." / "Yes." as a sentence of their own. */
@@ -664,6 +1562,8 @@ static void index_free(aindex *x)
     for (size_t i = 0; i < x->nrs; i++)
         free(x->rs[i].word);
     free(x->rs);
+    free(x->qs);
+    free(x->qoff);
     memset(x, 0, sizeof *x);
 }
 
@@ -714,6 +1614,7 @@ static int is_general(const aindex *x, const char *key)
 }
 
 static int reverse_build(aindex *x);
+static int quantities_build(aindex *x);
 static int who_build(aindex *x, rb_err *err);
 
 static int cmp_cls(const void *a, const void *b)
@@ -903,6 +1804,8 @@ static int index_build(aindex *x, const rb_transcript *t, const rb_transcript_do
     }
     if (reverse_build(x) != RB_OK)
         return oom(err);
+    if (quantities_build(x) != RB_OK)
+        return oom(err);
     int crc = classes_build(x, err);
     return crc == RB_OK ? who_build(x, err) : crc;
 }
@@ -1004,6 +1907,9 @@ typedef struct termset {
     uint64_t *idmask; /* vocabulary id -> the terms it matches */
     uint64_t rejected; /* terms with .rejected set */
     uint64_t who;      /* terms with .speaker set */
+    qty qq[MAX_QTY];   /* the question's measurements */
+    uint64_t qqmask[MAX_QTY]; /* the terms each one was read from */
+    size_t nqq;
 } termset;
 
 static void termset_free(termset *q)
@@ -1570,6 +2476,154 @@ static void weigh_roles(termset *q)
 /* Tokenises text and collects its content terms. question = 1 drops frame
  * words and negators; all_if_empty = 1 keeps stop words when nothing else is
  * left (an option such as "none"). */
+/* German verb forms (docs/builtin-answer.md, "Round 3"). A participle
+ * carries "ge" after its separable particle ("an-ge-legt", "ge-kauft"), and
+ * a separable verb leaves its particle behind in a main clause ("leg den
+ * Gurt an"), so "angelegt", "anlegen" and "leg" are one verb that
+ * Snowball stems three ways. For a lower-case German question word the
+ * transcript never uses, the other forms are built — the particle detached,
+ * the "ge" removed or added, the weak ending -t/-et or the infinitive's
+ * -en exchanged — and the first one the transcript uses is the match. */
+static const char *const de_particles[] = {
+    "zurück", "zusammen", "weiter", "heraus", "herein", "hinaus", "hinein", "herum", "vorbei",
+    "fest", "fort", "nach", "auf", "aus", "ein", "mit", "vor", "weg", "bei", "her", "hin",
+    "los", "an", "ab", "zu", "um", NULL};
+#define DE_BASE_MIN 3 /* bytes of a verb base left after the particle and "ge" */
+#define DE_FORMS 24
+
+static int de_add_form(char forms[][64], size_t *n, const char *a, const char *b, size_t blen,
+                       const char *c)
+{
+    if (*n >= DE_FORMS)
+        return 0;
+    int w = snprintf(forms[*n], 64, "%s%.*s%s", a, (int)blen, b, c);
+    if (w <= 0 || w >= 64)
+        return 0;
+    (*n)++;
+    return 1;
+}
+
+/* The verb base of a form without particle: "legen" -> "leg", "legt" ->
+ * "leg", "schaltet" -> "schalt", "leg" -> "leg". */
+static size_t de_base_len(const char *f)
+{
+    size_t n = strlen(f);
+    if (n > DE_BASE_MIN + 2 && ends_with(f, "en"))
+        return n - 2;
+    if (n > DE_BASE_MIN + 2 && ends_with(f, "et"))
+        return n - 2;
+    if (n > DE_BASE_MIN + 1 && (ends_with(f, "t") || ends_with(f, "e") || ends_with(f, "n")))
+        return n - 1;
+    return n;
+}
+
+static int32_t de_verb_match(const aindex *x, const char *norm)
+{
+    size_t nl = strlen(norm);
+    if (nl < DE_BASE_MIN + 2 || nl >= 48)
+        return -1;
+    const char *part = "";
+    size_t plen = 0;
+    for (const char *const *p = de_particles; *p; p++) {
+        size_t l = strlen(*p);
+        if (nl >= l + DE_BASE_MIN + 1 && strncmp(norm, *p, l) == 0) {
+            part = *p;
+            plen = l;
+            break;
+        }
+    }
+    const char *rest = norm + plen;
+    char forms[DE_FORMS][64];
+    size_t nf = 0;
+    int ge = strncmp(rest, "ge", 2) == 0 && strlen(rest) >= DE_BASE_MIN + 3;
+    if (ge) {
+        /* A participle: "angelegt" -> "anleg(en)", "leg"; "geliehen" kept
+         * for "ausgeliehen". */
+        const char *core = rest + 2;
+        size_t bl = de_base_len(core);
+        if (plen) {
+            de_add_form(forms, &nf, part, core, bl, "en");
+            de_add_form(forms, &nf, "", rest, strlen(rest), "");
+        }
+        de_add_form(forms, &nf, "", core, bl, "en");
+        de_add_form(forms, &nf, "", core, bl, "t");
+        de_add_form(forms, &nf, "", core, bl, "");
+    } else {
+        /* An infinitive or a finite form: "anlegen" -> "angelegt", "leg",
+         * "legt"; "kaufen" -> "gekauft". */
+        size_t bl = de_base_len(rest);
+        if (bl < DE_BASE_MIN)
+            return -1;
+        char pge[16];
+        snprintf(pge, sizeof pge, "%sge", part);
+        de_add_form(forms, &nf, pge, rest, bl, "t");
+        de_add_form(forms, &nf, pge, rest, bl, "et");
+        de_add_form(forms, &nf, pge, rest, bl, "en");
+        if (plen) {
+            de_add_form(forms, &nf, "", rest, bl, "en");
+            de_add_form(forms, &nf, "", rest, bl, "t");
+            de_add_form(forms, &nf, "", rest, bl, "");
+        }
+    }
+    for (size_t i = 0; i < nf; i++) {
+        if (strcmp(forms[i], norm) == 0)
+            continue;
+        rb_transcript_token *tk = NULL;
+        size_t n = 0;
+        rb_err e;
+        rb_err_clear(&e);
+        if (rb_transcript_tokenize(forms[i], x->t->language, &tk, &n, &e) != RB_OK)
+            continue;
+        int32_t id = n == 1 ? rb_text_ids_lookup(&x->ids, stem_key(x->pl, tk[0].stem)) : -1;
+        rb_transcript_tokens_free(tk, n);
+        if (id >= 0)
+            return id;
+    }
+    return -1;
+}
+
+/* The quantities of every sentence (qty_scan), read once per transcript. */
+static int quantities_build(aindex *x)
+{
+    size_t ns = x->t->nsentences, cap = 64, n = 0;
+    x->qoff = malloc((ns + 1) * sizeof *x->qoff);
+    x->qs = malloc(cap * sizeof *x->qs);
+    if (!x->qoff || !x->qs)
+        return RB_ERR;
+    for (size_t s = 0; s < ns; s++) {
+        const rb_transcript_sentence *se = &x->t->sentences[s];
+        x->qoff[s] = n;
+        if (cap - n < MAX_QTY) {
+            qty *g = realloc(x->qs, 2 * cap * sizeof *g);
+            if (!g)
+                return RB_ERR;
+            x->qs = g;
+            cap *= 2;
+        }
+        n += qty_scan(x->pl, se->tokens, se->ntokens, se->text, 0, x->qs + n, MAX_QTY);
+    }
+    x->qoff[ns] = n;
+    return RB_OK;
+}
+
+/* The question's measurements, each with the mask of the terms read from
+ * its words (the number, the unit, "half", "quarter"). */
+static void question_quantities(const aindex *x, const char *text, termset *q)
+{
+    qty found[MAX_QTY];
+    size_t nf = qty_scan(x->pl, q->toks, q->ntoks, text, 1, found, MAX_QTY);
+    for (size_t k = 0; k < nf && q->nqq < MAX_QTY; k++) {
+        uint64_t m = 0;
+        for (size_t j = 0; j < q->n; j++)
+            if (q->terms[j].tok0 >= found[k].t0 && q->terms[j].tok1 <= found[k].t1)
+                m |= (uint64_t)1 << j;
+        if (!m)
+            continue;
+        q->qq[q->nqq] = found[k];
+        q->qqmask[q->nqq++] = m;
+    }
+}
+
 static int terms_of(const aindex *x, const char *text, int question, int all_if_empty,
                     termset *q, rb_err *err)
 {
@@ -1627,8 +2681,15 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
             t->id = rb_text_ids_lookup(&x->ids, t->key);
             t->number = numkey[0] != 0;
             t->nalt = 0;
-            if (t->id < 0 && !numkey[0])
-                t->id = prefix_match(x, t->key, question);
+            if (t->id < 0 && !numkey[0]) {
+                /* A German verb in another form: lower case (nouns are
+                 * capitalised), or the question's first word. */
+                if (t->id < 0 && question && strcmp(x->pl, "de") == 0 &&
+                    (first == 0 || !first_is_upper(text + tk->offset, tk->len)))
+                    t->id = de_verb_match(x, tk->norm);
+                if (t->id < 0)
+                    t->id = prefix_match(x, t->key, question);
+            }
             compound_matches(x, t);
             /* German capitalises every noun, so there capitals do not mark names. */
             t->proper = question && first > 0 && strcmp(tk->norm, "i") != 0 &&
@@ -1659,7 +2720,18 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
         }
     }
     weigh_roles(q);
+    question_quantities(x, text, q);
     return termset_index(x, q) == RB_OK ? RB_OK : oom(err);
+}
+
+/* The index of a quantity of sentence s that meets question quantity k
+ * (the same measurement in any unit or wording), or SIZE_MAX. */
+static size_t quantity_meets_in(const aindex *x, const termset *q, size_t k, size_t s)
+{
+    for (size_t i = x->qoff[s]; i < x->qoff[s + 1]; i++)
+        if (qty_relation(&q->qq[k], &x->qs[i]) == 1)
+            return i;
+    return SIZE_MAX;
 }
 
 /* Bit mask of the terms of q present in sentence s. */
@@ -1671,6 +2743,11 @@ static uint64_t sentence_mask(const aindex *x, const termset *q, size_t s)
         if (id >= 0)
             m |= q->idmask[id];
     }
+    /* A question quantity said in another unit or wording ("about an
+     * hour" / "sixty minutes") is present with all of its words. */
+    for (size_t k = 0; k < q->nqq; k++)
+        if ((q->qqmask[k] & ~m) && quantity_meets_in(x, q, k, s) != SIZE_MAX)
+            m |= q->qqmask[k];
     /* A participant named in the question is in every sentence they say. */
     for (size_t j = 0; q->who && j < q->n; j++)
         if ((q->who & ((uint64_t)1 << j)) && strcmp(speaker_of(x, s), q->terms[j].speaker) == 0)
@@ -1901,15 +2978,34 @@ static int best_evidence(const aindex *x, const termset *q, evidence *ev, rb_err
     int rc = query(x, q, NULL, hits, &nh, err);
     if (rc != RB_OK)
         return rc;
-    for (size_t i = 0; i < nh; i++) {
+    /* Windows that state a question's measurement in other words ("ninety
+     * minutes" for "an hour and a half") are candidates too: BM25 cannot
+     * find them by the question's words. Their BM25 score is taken as 0. */
+    rb_bm25_hit cand[2 * TOP_WINDOWS];
+    size_t nc = 0;
+    for (size_t i = 0; i < nh; i++)
+        cand[nc++] = hits[i];
+    for (size_t k = 0; k < q->nqq && nc < 2 * TOP_WINDOWS; k++)
+        for (size_t s = 0; s < x->t->nsentences && nc < 2 * TOP_WINDOWS; s++) {
+            if (quantity_meets_in(x, q, k, s) == SIZE_MAX)
+                continue;
+            int dup = 0;
+            for (size_t i = 0; i < nc && !dup; i++)
+                dup = cand[i].unit == s;
+            if (!dup) {
+                cand[nc].unit = s;
+                cand[nc++].score = 0;
+            }
+        }
+    for (size_t i = 0; i < nc; i++) {
         double near[MAX_TERMS];
-        uint64_t m = window_mask(x, q, hits[i].unit);
-        near_credit(x, q, hits[i].unit, m, near);
+        uint64_t m = window_mask(x, q, cand[i].unit);
+        near_credit(x, q, cand[i].unit, m, near);
         double cov = q->wsum > 0 ? (mask_weight(q, m) + near_weight(q, near, 0)) / q->wsum : 0;
-        double E = window_E(x, q, hits[i].score, cov);
+        double E = window_E(x, q, cand[i].score, cov);
         if (!ev->found || E > ev->E + 1e-12) {
             ev->found = 1;
-            ev->w = hits[i].unit;
+            ev->w = cand[i].unit;
             ev->mask = m;
             memcpy(ev->near, near, sizeof near);
             ev->cov = cov;
@@ -2599,6 +3695,51 @@ static int contrast_number(const aindex *x, const termset *q, const evidence *ev
     return -1;
 }
 
+/* Contradicting quantity: a question quantity whose dimension the main or
+ * extra sentence states with a value outside the question's interval
+ * ("about an hour" / "about thirty-five minutes"), while no sentence of
+ * the window states one inside it. Returns its index or -1; *w and *wl
+ * get the evidence phrase. */
+static int contradicted_quantity(const aindex *x, const termset *q, const evidence *ev,
+                                 const char **w, size_t *wl)
+{
+    size_t lo, hi;
+    win_range(x, ev->w, &lo, &hi);
+    int found = -1;
+    for (size_t k = 0; k < q->nqq && found < 0; k++) {
+        int met = 0, other = 0;
+        for (size_t s = lo; s <= hi && !met; s++) {
+            if (x->qoff[s] == x->qoff[s + 1])
+                continue;
+            const rb_transcript_sentence *se = &x->t->sentences[s];
+            size_t n = x->doc->doc.units[s].ntokens;
+            unsigned char *scope = malloc(n ? n : 1);
+            if (!scope)
+                return -1;
+            negation_scope(x, s, 0, scope, NULL);
+            for (size_t i = x->qoff[s]; i < x->qoff[s + 1] && !met; i++) {
+                const qty *e = &x->qs[i];
+                /* "not two minutes" states no value. */
+                if (e->dim != q->qq[k].dim || (e->t0 < n && scope[e->t0]))
+                    continue;
+                int r = qty_relation(&q->qq[k], e);
+                if (r == 1) {
+                    met = 1;
+                } else if (r < 0 && !other && (s == ev->main || s == ev->extra)) {
+                    other = 1;
+                    *w = se->text + se->tokens[e->t0].offset;
+                    *wl = se->tokens[e->t1].offset + se->tokens[e->t1].len -
+                          se->tokens[e->t0].offset;
+                }
+            }
+            free(scope);
+        }
+        if (other && !met)
+            found = (int)k;
+    }
+    return found;
+}
+
 /* Universal and exclusive quantifiers. A question that claims "all", "every",
  * "always" or "only" makes a stronger claim than a passage that does not
  * restate the quantifier supports (the passage "they voted for it" does
@@ -2707,6 +3848,27 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
     uint64_t alt_terms = 0;
     const char *alt_word = NULL, *alt_q = NULL;
     size_t alt_len = 0, alt_qlen = 0;
+    /* A measurement stated with another value, in any unit: its words are
+     * contradicted, not found. */
+    uint64_t qty_alt = 0;
+    int qk = contradicted_quantity(x, &q, &ev, &alt_word, &alt_len);
+    if (qk >= 0) {
+        const qty *qq0 = &q.qq[qk];
+        /* The numbers are contradicted; a unit said literally ("a million
+         * dollars" / "two million dollars") stays found. */
+        qty_alt = q.qqmask[qk] & missing;
+        for (size_t j = 0; j < q.n; j++)
+            if (((q.qqmask[qk] >> j) & 1) && q.terms[j].number)
+                qty_alt |= (uint64_t)1 << j;
+        /* A quantity without a number word ("eine Viertelstunde"): its unit
+         * is the contradicted term. */
+        if (!qty_alt)
+            qty_alt = q.qqmask[qk];
+        alt_q = qq->question + q.toks[qq0->t0].offset;
+        alt_qlen = q.toks[qq0->t1].offset + q.toks[qq0->t1].len - q.toks[qq0->t0].offset;
+        ev.mask &= ~qty_alt;
+        missing &= ~qty_alt;
+    }
     for (size_t j = 0; j < q.n; j++) {
         if (!(missing & ((uint64_t)1 << j)))
             continue;
@@ -2755,6 +3917,7 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
             }
         }
     }
+    alt_terms |= qty_alt;
     double found_w = mask_weight(&q, ev.mask) + near_weight(&q, ev.near, ev.mask | alt_terms);
     /* A contradicted term gets no association credit either. */
     found_w += cooc_credit(x, &q, &ev, alt_terms);
@@ -2797,6 +3960,20 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
      * percent"); a negated one ("not ten like the dried stuff") agrees. */
     if (!negated && !alt_terms) {
         int cm = contrast_number(x, &q, &ev, &alt_word, &alt_len);
+        /* The sentence that counts the head differently states the
+         * question's measurement in another form ("an hour, so sixty
+         * minutes" for "sixty minutes"): it agrees. */
+        for (int c = 0; c < 2 && cm >= 0; c++) {
+            size_t s = c == 0 ? ev.main : ev.extra;
+            if (s == SIZE_MAX)
+                continue;
+            const char *st = x->t->sentences[s].text;
+            if (alt_word < st || alt_word >= st + strlen(st))
+                continue;
+            for (size_t k = 0; k < q.nqq; k++)
+                if (((q.qqmask[k] >> cm) & 1) && quantity_meets_in(x, &q, k, s) != SIZE_MAX)
+                    cm = -1;
+        }
         if (cm >= 0) {
             alt_terms |= (uint64_t)1 << cm;
             alt_q = q.terms[cm].word;
@@ -2830,7 +4007,7 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
     if (quant && conf > 0.55)
         conf = 0.55;
     int no = negated || alt_terms || belief || incl || quant;
-    if (alt_terms && negated)
+    if (alt_terms && negated && qk < 0)
         no = 0; /* "not Munich but Berlin": a negated alternative confirms. */
     if (alt_terms)
         conf *= 0.85;
@@ -2860,7 +4037,7 @@ static int answer_yesno(const aindex *x, const rb_answer_question *qq, int yes_i
                             quant);
     else if (rc == RB_OK && belief)
         rc = rb_buf_puts(&b, " This is reported as what others believe, not stated as fact.");
-    else if (rc == RB_OK && alt_terms && !negated)
+    else if (rc == RB_OK && alt_terms && (!negated || qk >= 0))
         rc = rb_buf_appendf(&b, " It says \"%.*s\", not \"%.*s\".", (int)alt_len, alt_word,
                             (int)alt_qlen, alt_q);
     if (rc == RB_OK)
