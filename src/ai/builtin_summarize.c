@@ -1226,6 +1226,8 @@ typedef struct subphrase {
     size_t words;
     size_t count;    /* occurrences: sum of tf of the RAKE phrases holding it */
     size_t heads;    /* of those, occurrences that hold the head of their phrase */
+    int prep;        /* a term with a preposition ("ruban de masquage"): its head is its
+                      * first word, and the preposition is not counted as a word */
     int drop;        /* names a person spoken to, or is no English noun phrase */
     double score;
 } subphrase;
@@ -1286,12 +1288,14 @@ static int words_inside(const char *small, const char *big)
 /* A sub-phrase is dominated when a longer one holding it is said at least
  * half as often: "rate" and "limit" mostly say "rate limit", so the longer
  * phrase stands for them. (A weak form of Frantzi et al.'s C-value nesting
- * rule.) */
+ * rule.) Only a phrase that can itself be a tag stands for another: one
+ * dropped as no noun phrase ("Harbor Avenue protected") does not take
+ * "Harbor Avenue" with it. */
 static int dominated(const subphrase *sp, size_t nsp, size_t i)
 {
     for (size_t j = 0; j < nsp; j++)
         if (sp[j].words > sp[i].words && sp[j].count >= 2 && 2 * sp[j].count >= sp[i].count &&
-            words_inside(sp[i].key, sp[j].key))
+            !sp[j].drop && !junk_phrase(sp[j].surface) && words_inside(sp[i].key, sp[j].key))
             return 1;
     return 0;
 }
@@ -1405,7 +1409,7 @@ static int put_upper(rb_buf *b, const char *w, size_t len)
 #define CASE_MAX_WORDS 8
 
 static char *cased_surface(const seq_index *x, const case_stats *c, const char *key,
-                           const char *surface, int german)
+                           const char *surface, int german, int prep)
 {
     int wc[CASE_MAX_WORDS] = {0};
     size_t n = 0;
@@ -1418,9 +1422,13 @@ static char *cased_surface(const seq_index *x, const case_stats *c, const char *
     }
     /* Not in German, where every noun has a capital, so a capitalised word
      * says nothing about a name ("flachen Wasser"). */
-    for (size_t i = n; i-- > 1 && !german;)
+    for (size_t i = n; i-- > 1 && !german && !prep;)
         if (wc[i] == 1 && wc[i - 1] == 0)
             wc[i - 1] = 1;
+    /* The preposition of a term stays as spoken ("Bay of Fundy"), and
+     * its words keep their own casing ("casa de empeños"). */
+    if (prep && n > 1)
+        wc[1] = 0;
     rb_buf b;
     rb_buf_init(&b, TEXT_MAX);
     const char *w = surface;
@@ -1867,6 +1875,91 @@ static void compound_counts(const rb_transcript *t, subphrase *sp, size_t nsp)
     free(add);
 }
 
+/* Terms built with a preposition (Daille 1996's patterns N de N, N à N,
+ * N en N: "ruban de masquage", "cocotte en fonte", "barrica de roble";
+ * English N of N: "Bay of Fundy"). RAKE cuts them at the preposition, a
+ * stop word, so their parts compete as unrelated words. Here a content
+ * word, a bare preposition and a content word in a row (no punctuation
+ * between them, inside one window) form a candidate too; a determiner
+ * after the preposition ("nettoyage des outils") marks a free phrase, not a
+ * term, and is not taken. Its head is its first word in every language. The
+ * key keeps the preposition, so the term is shown as spoken. */
+static const char *const TERM_PREP_FR[] = {"de", "à", "en", NULL};
+static const char *const TERM_PREP_ES[] = {"de", "en", NULL};
+static const char *const TERM_PREP_EN[] = {"of", NULL};
+
+static const char *const *term_preps(const char *lp)
+{
+    if (strcmp(lp, "fr") == 0)
+        return TERM_PREP_FR;
+    if (strcmp(lp, "es") == 0)
+        return TERM_PREP_ES;
+    if (!lp[0] || strcmp(lp, "en") == 0)
+        return TERM_PREP_EN;
+    return NULL;
+}
+
+static int sub_push(subphrase **sp, size_t *nsp, size_t *cap, subphrase *e)
+{
+    if (*nsp == *cap) {
+        size_t nc = *cap ? *cap * 2 : 256;
+        subphrase *g = realloc(*sp, nc * sizeof *g);
+        if (!g)
+            return RB_ERR;
+        *sp = g;
+        *cap = nc;
+    }
+    (*sp)[(*nsp)++] = *e;
+    return RB_OK;
+}
+
+static char *join3(const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *o = malloc(la + lb + lc + 3);
+    if (!o)
+        return NULL;
+    memcpy(o, a, la);
+    o[la] = ' ';
+    memcpy(o + la + 1, b, lb);
+    o[la + 1 + lb] = ' ';
+    memcpy(o + la + lb + 2, c, lc);
+    o[la + lb + lc + 2] = '\0';
+    return o;
+}
+
+static int prep_terms(const rb_text_doc *doc, const char *lp, subphrase **sp, size_t *nsp,
+                      size_t *cap, rb_err *err)
+{
+    const char *const *preps = term_preps(lp);
+    if (!preps)
+        return RB_OK;
+    for (size_t u = 0; u < doc->nunits; u++) {
+        const rb_text_unit *un = &doc->units[u];
+        for (size_t i = 0; i + 2 < un->ntokens; i++) {
+            const rb_text_token *a = &un->tokens[i], *p = &un->tokens[i + 1],
+                                *b = &un->tokens[i + 2];
+            const char *ps = p->surface ? p->surface : p->stem;
+            if (a->stop || !p->stop || b->stop || p->brk || b->brk || !in_list(preps, ps))
+                continue;
+            subphrase e = {0};
+            e.key = join3(a->stem, ps, b->stem);
+            e.surface = join3(a->surface ? a->surface : a->stem, ps,
+                              b->surface ? b->surface : b->stem);
+            e.words = 3;
+            e.count = 1;
+            e.heads = 1;
+            e.prep = 1;
+            if (!e.key || !e.surface || sub_push(sp, nsp, cap, &e) != RB_OK) {
+                free(e.key);
+                free(e.surface);
+                return OOM(err);
+            }
+        }
+    }
+    return RB_OK;
+}
+
 /* Key phrases as candidate tags, best first.
  *
  * RAKE (rb_keyphrases) finds the candidate phrases: maximal runs of content
@@ -1883,7 +1976,8 @@ static void compound_counts(const rb_transcript *t, subphrase *sp, size_t nsp)
  * a person spoken to, and English phrases that are not noun phrases (a past
  * form at the end, a plural modifier) are dropped; a sub-phrase whose stems
  * all occur in a higher-ranked one is redundant ("starter" after "sourdough
- * starter"). */
+ * starter"). Terms with a preposition (prep_terms: "ruban de masquage",
+ * "Bay of Fundy") join the sub-phrases as candidates of two words. */
 static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, const seq_index *x,
                           size_t cap, strlist *out, rb_err *err)
 {
@@ -1895,16 +1989,25 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
     rb_keyphrase *kp = NULL;
     size_t nkp = 0;
     int rc = rb_keyphrases(&w.doc, &ko, &kp, &nkp, err);
-    window_doc_free(&w);
-    if (rc != RB_OK)
-        return RB_ERR;
     char lp[16];
     rb_transcript_primary_lang(t->language, lp, sizeof lp);
+    subphrase *sp = NULL;
+    size_t nsp = 0, spcap = 0;
+    if (rc == RB_OK)
+        rc = prep_terms(&w.doc, lp, &sp, &nsp, &spcap, err);
+    window_doc_free(&w);
+    if (rc != RB_OK) {
+        for (size_t i = 0; i < nsp; i++) {
+            free(sp[i].key);
+            free(sp[i].surface);
+        }
+        free(sp);
+        rb_keyphrases_free(kp, nkp);
+        return RB_ERR;
+    }
     int head_first_lang = strcmp(lp, "fr") == 0 || strcmp(lp, "es") == 0;
     const char **texts = calloc(nkp + 1, sizeof *texts);
     text_key *keys = calloc(nkp + 1, sizeof *keys);
-    subphrase *sp = NULL;
-    size_t nsp = 0, spcap = 0;
     case_stats cs = {0};
     word_stats ws = {0};
     int *meanings = NULL;
@@ -2036,7 +2139,8 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
         for (size_t v = 0; meanings && v <= x->ids.nvocab; v++)
             meanings[v] = -1;
         for (size_t i = 0; i < nsp; i++) {
-            int32_t head = key_word_id(x, sp[i].key, head_first ? 0 : (size_t)-1);
+            int hf = head_first || sp[i].prep;
+            int32_t head = key_word_id(x, sp[i].key, hf ? 0 : (size_t)-1);
             double nr = noun_ratio(&cs, &ws, head);
             /* A capitalised word said to someone at least twice ("Thanks,
              * Sam.", "Mayor, ...") names a person in the room, not the
@@ -2066,7 +2170,8 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
             /* The modifier of an English compound noun is singular ("bike
              * lane", "credit card"): a plural common noun followed by more
              * words is a subject and its verb ("students watch"). */
-            if (english && sp[i].words > 1 && plural_modifier(x, &cs, sp[i].key, sp[i].surface))
+            if (english && sp[i].words > 1 && !sp[i].prep &&
+                plural_modifier(x, &cs, sp[i].key, sp[i].surface))
                 sp[i].drop = 1;
             /* English: how general the head word is (1 elsewhere). Not
              * looked up for a phrase that is dropped anyway (its score is
@@ -2074,11 +2179,24 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
             double gw = 1.0;
             if (!sp[i].drop && !(sp[i].words > 1 && sp[i].count < 2)) {
                 size_t hl = 0;
-                const char *hw = nth_word(sp[i].surface, head_first ? 0 : (size_t)-1, &hl);
+                const char *hw = nth_word(sp[i].surface, hf ? 0 : (size_t)-1, &hl);
                 gw = bg ? specificity_weight(bg, x, head)
                         : generality_weight(th, x, meanings, head, hw, hl);
+                /* A term with a preposition names what its complement
+                 * picks out ("casa de empeños" is a pawnshop, not a house;
+                 * "Bay of Fundy"): it is no more frequent in the language
+                 * than its rarest content word, so it is as specific as
+                 * that word. Only for these terms, whose complement is a
+                 * noun by its position; beside the head of a RAKE run can
+                 * stand a verb ("furnace dies"). */
+                if (bg && sp[i].prep) {
+                    double wc = specificity_weight(bg, x, key_word_id(x, sp[i].key, 2));
+                    if (wc > gw)
+                        gw = wc;
+                }
             }
-            sp[i].score = (double)sp[i].count * length_weight(sp[i].words) * nr * gw;
+            sp[i].score =
+                (double)sp[i].count * length_weight(sp[i].words - (size_t)sp[i].prep) * nr * gw;
         }
     }
     if (nsp)
@@ -2109,7 +2227,8 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
         const char *surf = sp[i].surface;
         if (ws.french && (strncmp(surf, "l'", 2) == 0 || strncmp(surf, "d'", 2) == 0) && surf[2])
             surf += 2;
-        if (strlist_push(out, cased_surface(x, &cs, sp[i].key, surf, ws.german)) != RB_OK)
+        char *tag = cased_surface(x, &cs, sp[i].key, surf, ws.german, sp[i].prep);
+        if (strlist_push(out, tag) != RB_OK)
             rc = OOM(err);
     }
     free(kept);
@@ -2159,7 +2278,10 @@ static int put_phrase(rb_buf *b, const char *s, int english, int first, int bran
     while (*p) {
         size_t len = strcspn(p, " ");
         if (len) {
-            int cap = english || (first && word_start);
+            /* Title case leaves a preposition inside a phrase in lower
+             * case ("Bay of Fundy"); "of" is the only one a tag holds. */
+            int inner_of = !word_start && len == 2 && memcmp(p, "of", 2) == 0;
+            int cap = (english && !inner_of) || (first && word_start);
             if (cap ? put_capitalized(b, p, len) : rb_buf_append(b, p, len))
                 return RB_ERR;
             word_start = 0;

@@ -353,13 +353,14 @@ static void test_french(void **state)
     rb_summarize_opts o = {0};
     rb_summarize_result r;
     run(&f, &o, &r);
-    /* Sentence case and the French conjunction. */
-    assert_string_equal(r.title, "Pizza, pâte et maison");
+    /* Sentence case and the French conjunction; "pâte à pizza" is a term
+     * (N à N) and stands for "pâte" and "pizza", said mostly in it. */
+    assert_string_equal(r.title, "Pâte à pizza, maison et farine");
     assert_string_equal(r.description,
                         "Aujourd'hui nous préparons une pâte à pizza maison. On pétrit la pâte à "
                         "pizza pendant dix minutes.");
-    assert_string_equal(r.tags[0], "pizza");
-    assert_string_equal(r.tags[1], "pâte");
+    assert_string_equal(r.tags[0], "pâte à pizza");
+    assert_string_equal(r.tags[1], "maison");
     rb_summarize_result_free(&r);
     /* Taxonomy labels match through French stems ("Pâtes" ~ "pâte"). */
     static const rb_summarize_label values[] = {{.label = "Pâtes"}, {.label = "Cuisine"}};
@@ -857,6 +858,101 @@ static void test_background_specificity(void **state)
     rb_background_shutdown();
 }
 
+/* Terms built with a preposition (Daille's N de N, N à N, N en N; English
+ * N of N): RAKE cuts them at the preposition, so without the pattern the
+ * parts come out as two unrelated words. The term keeps its preposition and
+ * the casing of its words ("Bay of Fundy", not "Bay Of Fundy"). */
+static const char *PREP_FR_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Je pose le ruban de masquage sur la plinthe.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Le ruban de masquage protège la plinthe.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "Ensuite le rouleau passe sur le mur.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "Le rouleau reste propre.\n";
+
+static const char *PREP_EN_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "The tides in the Bay of Fundy are the highest on Earth.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Boats in the Bay of Fundy sit on the mud at low tide.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "The tide comes back twice a day.\n";
+
+/* "Harbor Avenue protected" ends in a past form and is no tag; it no
+ * longer takes "Harbor Avenue", which it holds, down with it. */
+static const char *AVENUE_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Cyclists ride on Harbor Avenue.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "The council kept Harbor Avenue protected.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "The mayor wants Harbor Avenue protected.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "The bike lane helps cyclists.\n";
+
+/* With the fixture corpus "room" is common (2 of 30 words): the term
+ * "room of mirrors" is as specific as "mirrors", which the corpus lacks,
+ * and leads; weighed by its head alone it would rank below "lamp". */
+static const char *MIRRORS_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "The room of mirrors opens at noon.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Children love the room of mirrors.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "A lamp hangs above the door, and the lamp is old.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "The lamp glows over the room of mirrors.\n\n"
+    "00:00:20.000 --> 00:00:25.000\n"
+    "Each lamp needs a new bulb, so the lamp stays dark.\n";
+
+static void exact_tags(const char *vtt, const char *lang, const char *title,
+                       const char *const *want, size_t n)
+{
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    fx f;
+    fx_open(&f, vtt, lang);
+    run(&f, &o, &r);
+    assert_string_equal(r.title, title);
+    assert_tags(&r, want, n);
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
+static void test_prep_terms(void **state)
+{
+    (void)state;
+    /* Without the pattern the term is cut at "de": "masquage, plinthe,
+     * rouleau, ...", and "ruban" does not make the list. */
+    static const char *const fr[] = {"ruban de masquage", "plinthe", "rouleau", "mur", "passe",
+                                     "propre", "protège", "reste", "pose"};
+    exact_tags(PREP_FR_VTT, "fr", "Ruban de masquage, plinthe et rouleau", fr, 9);
+    /* Without it: "tide, Bay, Fundy"; title case keeps "of" lower. */
+    static const char *const en[] = {"Bay of Fundy", "tide", "Earth", "highest", "low",
+                                     "mud", "sit", "twice", "boats"};
+    exact_tags(PREP_EN_VTT, "en", "Bay of Fundy, Tide and Earth", en, 9);
+    /* Dominated by the dropped "Harbor Avenue protected", "Harbor Avenue"
+     * was lost ("cyclists, bike, council" first). */
+    static const char *const av[] = {"Harbor Avenue", "cyclists", "bike", "council", "helps",
+                                     "kept", "lane", "mayor", "wants", "ride"};
+    exact_tags(AVENUE_VTT, "en", "Harbor Avenue, Cyclists and Bike", av, 10);
+    /* The term as specific as its complement: with the fixture corpus,
+     * where "room" is common, weighed by the head alone "lamp" led. */
+    static const char *const mi[] = {"room of mirrors", "lamp", "bulb", "dark", "door",
+                                     "glows", "hangs", "noon", "opens", "stays"};
+    setenv("ROBOTS_BACKGROUND_DIR", ROBOTS_SOURCE_DIR "/tests/fixtures/background", 1);
+    rb_background_shutdown();
+    exact_tags(MIRRORS_VTT, "en", "Room of Mirrors, Lamp and Bulb", mi, 10);
+    setenv("ROBOTS_BACKGROUND_DIR", ROBOTS_SOURCE_DIR "/tests/fixtures/background/none", 1);
+    rb_background_shutdown();
+}
+
 int main(void)
 {
     /* A fixed, tiny thesaurus, so the ranking does not depend on which
@@ -885,6 +981,7 @@ int main(void)
         cmocka_unit_test(test_german_compounds),
         cmocka_unit_test(test_background_specificity),
         cmocka_unit_test(test_fillers),
+        cmocka_unit_test(test_prep_terms),
         cmocka_unit_test(test_edge_transcripts),
         cmocka_unit_test(test_hour_cost),
     };
