@@ -7,11 +7,11 @@
  * keys sit back to back in one buffer. After the build nothing is written,
  * so any number of threads may look up at once. */
 #include "ai/background.h"
+#include "ai/langcache.h"
 #include "ai/transcript.h"
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +19,6 @@
 #include <sys/stat.h>
 #include <utf8proc.h>
 
-#include "common/clock.h"
-#include "common/log.h"
 
 #define BG_DEFAULT_DIR "/usr/share/dasher"
 /* Text handed to the tokenizer at once: big enough that opening its ICU
@@ -257,27 +255,6 @@ static int read_file(const char *path, char **out, size_t *outlen, rb_err *err)
     return RB_OK;
 }
 
-/* The primary subtag of lang, lower-cased ("en-GB" -> "en"): two or three
- * ASCII letters. */
-static int primary_lang(const char *lang, char out[4])
-{
-    size_t n = 0;
-    if (!lang)
-        return -1;
-    for (; lang[n] && lang[n] != '-' && lang[n] != '_'; n++) {
-        char c = lang[n];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c + ('a' - 'A'));
-        if (n >= 3 || c < 'a' || c > 'z')
-            return -1;
-        out[n] = c;
-    }
-    if (n < 2)
-        return -1;
-    out[n] = '\0';
-    return 0;
-}
-
 int rb_background_open(const char *dir, const char *lang, rb_background **out, rb_err *err)
 {
     /* dasher-data's general-language training texts (one per language). */
@@ -293,7 +270,7 @@ int rb_background_open(const char *dir, const char *lang, rb_background **out, r
     *out = NULL;
     char ll[4];
     const char *file = NULL;
-    if (primary_lang(lang, ll) == 0)
+    if (rb_langcache_primary(lang, ll) == 0)
         for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
             if (strcmp(files[i].lang, ll) == 0)
                 file = files[i].file;
@@ -376,59 +353,35 @@ double rb_background_weight(const rb_background *b, const char *stem, size_t len
 
 /* ---- process-wide tables ------------------------------------------------ */
 
-#define BG_SLOTS 16
+static int cache_open(const char *lang, void **out, rb_err *err)
+{
+    rb_background *b = NULL;
+    int rc = rb_background_open(NULL, lang, &b, err);
+    *out = b;
+    return rc;
+}
 
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-    char lang[4];
-    rb_background *b; /* NULL when this language has no corpus */
-} g_slots[BG_SLOTS];
-static size_t g_nslots;
+static void cache_close(void *b)
+{
+    rb_background_close(b);
+}
+
+static void cache_describe(const void *obj, char *buf, size_t n)
+{
+    const rb_background *b = obj;
+    snprintf(buf, n, "%zu tokens, %zu stems, %zu KiB", b->total, b->n,
+             rb_background_bytes(b) / 1024);
+}
+
+static rb_langcache g_cache = RB_LANGCACHE_INIT("background", "every word weighs 1", cache_open,
+                                                cache_close, cache_describe);
 
 const rb_background *rb_background_get(const char *lang)
 {
-    char ll[4];
-    if (primary_lang(lang, ll) != 0)
-        return NULL;
-    pthread_mutex_lock(&g_lock);
-    for (size_t i = 0; i < g_nslots; i++)
-        if (strcmp(g_slots[i].lang, ll) == 0) {
-            rb_background *b = g_slots[i].b;
-            pthread_mutex_unlock(&g_lock);
-            return b;
-        }
-    /* First request for ll: build it once, remembering a failure too, so an
-     * absent corpus costs one probe per process. */
-    rb_background *b = NULL;
-    rb_err err = {0};
-    int64_t t0 = rb_mono_ns();
-    int rc = rb_background_open(NULL, ll, &b, &err);
-    if (rc == RB_OK)
-        rb_info("background %s: %zu tokens, %zu stems, %zu KiB in %.1f ms", ll, b->total, b->n,
-                rb_background_bytes(b) / 1024, (double)(rb_mono_ns() - t0) / 1e6);
-    else
-        rb_info("background %s: none, every word weighs 1 (%s)", ll, err.message);
-    if (g_nslots < BG_SLOTS) {
-        memcpy(g_slots[g_nslots].lang, ll, sizeof ll);
-        g_slots[g_nslots].b = b;
-        g_nslots++;
-    } else {
-        /* More languages than slots cannot happen with the four corpora
-         * named above; refuse rather than keep an unowned table. */
-        rb_background_close(b);
-        b = NULL;
-    }
-    pthread_mutex_unlock(&g_lock);
-    return b;
+    return rb_langcache_get(&g_cache, lang);
 }
 
 void rb_background_shutdown(void)
 {
-    pthread_mutex_lock(&g_lock);
-    for (size_t i = 0; i < g_nslots; i++) {
-        rb_background_close(g_slots[i].b);
-        g_slots[i].b = NULL;
-    }
-    g_nslots = 0;
-    pthread_mutex_unlock(&g_lock);
+    rb_langcache_shutdown(&g_cache);
 }

@@ -13,12 +13,12 @@
  * files are untrusted input (there is a fuzz target). After open nothing is
  * written, so any number of threads may look up at once. */
 #include "ai/thesaurus.h"
+#include "ai/langcache.h"
 #include "ai/transcript.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +29,8 @@
 #include <unicode/ucnv.h>
 #include <utf8proc.h>
 
-#include "common/clock.h"
 #include "common/log.h"
+
 
 /* ICU converts at most INT32_MAX bytes per call, and offsets are stored as
  * uint32_t; the largest real file (German) is 28 MB. */
@@ -517,25 +517,6 @@ static int open_files(const char *datpath, const char *idxpath, rb_thesaurus **o
     return RB_OK;
 }
 
-/* The primary subtag of lang, lower-cased: "en-GB" -> "en". Two or three
- * ASCII letters, because it becomes part of a file name. */
-static int primary_lang(const char *lang, char out[4])
-{
-    size_t n = 0;
-    if (!lang)
-        return -1;
-    for (; lang[n] && lang[n] != '-' && lang[n] != '_'; n++) {
-        int c = ascii_lower((unsigned char)lang[n]);
-        if (n >= 3 || c < 'a' || c > 'z')
-            return -1;
-        out[n] = (char)c;
-    }
-    if (n < 2)
-        return -1;
-    out[n] = '\0';
-    return 0;
-}
-
 /* Tries dir/base.dat (+ base.idx). RB_NOTFOUND when the .dat is absent. */
 static int try_base(const char *dir, const char *base, rb_thesaurus **out, rb_err *err)
 {
@@ -564,7 +545,7 @@ int rb_thesaurus_open(const char *dir, const char *lang, rb_thesaurus **out, rb_
     };
     *out = NULL;
     char ll[4];
-    if (primary_lang(lang, ll) != 0) {
+    if (rb_langcache_primary(lang, ll) != 0) {
         rb_err_set(err, 404, "not_found", "thesaurus: no thesaurus for language \"%s\"",
                    lang ? lang : "(null)");
         return RB_NOTFOUND;
@@ -878,58 +859,33 @@ int rb_thesaurus_meanings(const rb_thesaurus *t, const char *word, size_t len)
 
 /* ---- process-wide instances ---------------------------------------------- */
 
-#define TH_SLOTS 16
+static int cache_open(const char *lang, void **out, rb_err *err)
+{
+    rb_thesaurus *t = NULL;
+    int rc = rb_thesaurus_open(NULL, lang, &t, err);
+    *out = t;
+    return rc;
+}
 
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-    char lang[4];
-    rb_thesaurus *t; /* NULL when this language has none */
-} g_slots[TH_SLOTS];
-static size_t g_nslots;
+static void cache_close(void *t)
+{
+    rb_thesaurus_close(t);
+}
+
+static void cache_describe(const void *t, char *buf, size_t n)
+{
+    snprintf(buf, n, "%zu headwords", ((const rb_thesaurus *)t)->n);
+}
+
+static rb_langcache g_cache =
+    RB_LANGCACHE_INIT("thesaurus", "no synonyms", cache_open, cache_close, cache_describe);
 
 const rb_thesaurus *rb_thesaurus_get(const char *lang)
 {
-    char ll[4];
-    if (primary_lang(lang, ll) != 0)
-        return NULL;
-    pthread_mutex_lock(&g_lock);
-    for (size_t i = 0; i < g_nslots; i++)
-        if (strcmp(g_slots[i].lang, ll) == 0) {
-            rb_thesaurus *t = g_slots[i].t;
-            pthread_mutex_unlock(&g_lock);
-            return t;
-        }
-    /* First request for ll: open it once, remembering a failure too, so an
-     * absent thesaurus costs one directory probe per process. */
-    rb_thesaurus *t = NULL;
-    rb_err err = {0};
-    int64_t t0 = rb_mono_ns();
-    int rc = rb_thesaurus_open(NULL, ll, &t, &err);
-    if (rc == RB_OK)
-        rb_info("thesaurus %s: %zu headwords in %.1f ms", ll, t->n, (double)(rb_mono_ns() - t0) / 1e6);
-    else
-        rb_info("thesaurus %s: none, no synonyms (%s)", ll, err.message);
-    if (g_nslots < TH_SLOTS) {
-        memcpy(g_slots[g_nslots].lang, ll, sizeof ll);
-        g_slots[g_nslots].t = t;
-        g_nslots++;
-    } else {
-        /* More languages than slots cannot happen with the engine's four;
-         * refuse rather than leak an unowned thesaurus. */
-        rb_thesaurus_close(t);
-        t = NULL;
-    }
-    pthread_mutex_unlock(&g_lock);
-    return t;
+    return rb_langcache_get(&g_cache, lang);
 }
 
 void rb_thesaurus_shutdown(void)
 {
-    pthread_mutex_lock(&g_lock);
-    for (size_t i = 0; i < g_nslots; i++) {
-        rb_thesaurus_close(g_slots[i].t);
-        g_slots[i].t = NULL;
-    }
-    g_nslots = 0;
-    pthread_mutex_unlock(&g_lock);
+    rb_langcache_shutdown(&g_cache);
 }
