@@ -501,6 +501,114 @@ static const char *const time_units[] = {
     "semaine", "mois", "an", "année", "sekunde", "minute", "stunde", "tag", "woche", "monat",
     "jahr", "segundo", "minuto", "hora", "día", "semana", "mes", "año", NULL};
 
+/* Ordinals (docs/builtin-answer.md, "Round 3b"). An ordinal names the
+ * number it is formed from, and centuries and reigns are said as ordinals
+ * and written in Roman numerals ("au quinzième siècle" / "XVe siècle",
+ * "the fifteenth century" / "15th century", "im fünfzehnten Jahrhundert",
+ * "siglo XV"), so an ordinal is read as its number. Regular ordinals only:
+ * en -th/-ieth (and the four irregular fifth, eighth, ninth, twelfth), fr
+ * -ième, de -te/-ste with their endings, digits with st/nd/rd/th/e/er/ème;
+ * the words for first to third (first, second, deuxième, erste, zweite...)
+ * and the Spanish words are left out: they are mostly "at first", "a
+ * second", "zweitens", not counts. Roman
+ * numerals are read when written in capitals of I, V and X (up to 39) and
+ * either two letters long or followed by a French ordinal ending ("Ve"), so
+ * the pronoun "I" and names such as "CD" or "DC" stay words. -1 otherwise. */
+static long long roman_value(const char *s, size_t len)
+{
+    static const char *const ones[] = {"", "I", "II", "III", "IV", "V", "VI", "VII", "VIII",
+                                       "IX", NULL};
+    size_t tens = 0;
+    while (tens < len && tens < 3 && s[tens] == 'X')
+        tens++;
+    for (size_t k = 0; ones[k]; k++)
+        if (len - tens == strlen(ones[k]) && strncmp(s + tens, ones[k], len - tens) == 0)
+            return len ? (long long)(10 * tens + k) : -1;
+    return -1;
+}
+
+static long long ordinal_value(const char *pl, const rb_transcript_token *tk, const char *text)
+{
+    const char *norm = tk->norm, *sf = text + tk->offset;
+    size_t n = strlen(norm);
+    /* Roman numerals, by the surface's capitals. */
+    size_t r = 0;
+    while (r < tk->len && (sf[r] == 'I' || sf[r] == 'V' || sf[r] == 'X'))
+        r++;
+    if (r > 0) {
+        const char *rest = norm + r;
+        int suffix = strcmp(pl, "fr") == 0 && in_list(rest, (const char *const[]){
+                                                                "e", "er", "ème", "eme", NULL});
+        long long v = roman_value(sf, r);
+        if (v > 0 && ((rest[0] == '\0' && r >= 2) || suffix))
+            return v;
+    }
+    /* Digits with an ordinal ending: "15th", "2nd", "XVe" done above, "15e". */
+    size_t d = 0;
+    while (d < n && norm[d] >= '0' && norm[d] <= '9')
+        d++;
+    if (d > 0 && d < n && d <= 4 &&
+        in_list(norm + d, (const char *const[]){"st", "nd", "rd", "th", "e", "er", "ème", NULL})) {
+        long long v = 0;
+        for (size_t k = 0; k < d; k++)
+            v = v * 10 + (norm[k] - '0');
+        return v;
+    }
+    char base[48];
+    if (n + 3 >= sizeof base)
+        return -1;
+    const numword *w = NULL;
+    long long v = -1;
+    if (strcmp(pl, "en") == 0) {
+        static const char *const irr[] = {"fifth", "five", "eighth", "eight", "ninth", "nine",
+                                           "twelfth", "twelve", NULL};
+        for (size_t k = 0; irr[k]; k += 2)
+            if (strcmp(norm, irr[k]) == 0)
+                w = numword_of(pl, irr[k + 1]);
+        if (!w && n > 4 && ends_with(norm, "ieth")) {
+            snprintf(base, sizeof base, "%.*sy", (int)(n - 4), norm);
+            w = numword_of(pl, base);
+        } else if (!w && n > 4 && ends_with(norm, "th")) {
+            snprintf(base, sizeof base, "%.*s", (int)(n - 2), norm);
+            w = numword_of(pl, base);
+        }
+    } else if (strcmp(pl, "fr") == 0 && n > 5 && ends_with(norm, "ième")) {
+        size_t m = n - strlen("ième");
+        static const char *const adds[] = {"", "e", NULL};
+        for (size_t k = 0; adds[k] && !w; k++) {
+            snprintf(base, sizeof base, "%.*s%s", (int)m, norm, adds[k]);
+            w = numword_of(pl, base);
+        }
+        if (!w && strncmp(norm, "cinqu", m) == 0 && m == 5)
+            w = numword_of(pl, "cinq");
+        if (!w && strncmp(norm, "neuv", m) == 0 && m == 4)
+            w = numword_of(pl, "neuf");
+        if (!w && m == 2 && strncmp(norm, "un", 2) == 0)
+            v = 1; /* "vingt et unième" */
+    } else if (strcmp(pl, "de") == 0) {
+        static const char *const ends[] = {"sten", "ster", "stem", "stes", "ste", "ten", "ter",
+                                           "tem", "tes", "te", NULL};
+        for (size_t k = 0; ends[k] && !w && v < 0; k++) {
+            size_t el = strlen(ends[k]);
+            if (n <= el + 2 || !ends_with(norm, ends[k]))
+                continue;
+            snprintf(base, sizeof base, "%.*s", (int)(n - el), norm);
+            w = numword_of(pl, base);
+            if (!w)
+                v = de_compound_value(base);
+            /* erste/zweite/dritte are irregular and left out; "siebte" and
+             * "achte" have no regular base here either. */
+            if ((w && w->v < 4) || (v >= 0 && v < 4)) {
+                w = NULL;
+                v = -1;
+            }
+        }
+    }
+    if (w && w->v >= 4)
+        return w->v;
+    return v;
+}
+
 static int number_at(const char *pl, const rb_transcript_token *tk, size_t n, const char *text,
                      size_t i, long long *val, size_t *span)
 {
@@ -527,6 +635,13 @@ static int number_at(const char *pl, const rb_transcript_token *tk, size_t n, co
         numword compound = {NULL, 0, 0};
         if (!w && strcmp(pl, "de") == 0 && (compound.v = de_compound_value(tk[j].norm)) >= 0)
             w = &compound;
+        /* An ordinal ends the number it closes ("dix-neuvième" is 19). */
+        int ordinal = 0;
+        if (!w && (compound.v = ordinal_value(pl, &tk[j], text)) >= 0) {
+            compound.kind = compound.v >= 1000 ? 2 : compound.v == 100 ? 1 : 0;
+            w = &compound;
+            ordinal = 1;
+        }
         if (!w || cur > NUMBER_MAX || total > NUMBER_MAX)
             break;
         if (strcmp(pl, "fr") == 0 && w->v == 20 && prev == 4) {
@@ -550,6 +665,10 @@ static int number_at(const char *pl, const rb_transcript_token *tk, size_t n, co
         }
         prev = w->kind == 0 ? w->v : -1;
         any = 1;
+        if (ordinal) {
+            j++;
+            break;
+        }
     }
     if (!any)
         return 0;
@@ -1857,6 +1976,92 @@ static int32_t prefix_match(const aindex *x, const char *key, int heads)
     return best;
 }
 
+/* Derivational morphology (docs/builtin-answer.md, "Round 3b"). Snowball
+ * removes inflections and a few derivational suffixes, and prefix_match
+ * joins a stem with one that extends it ("cycl" / "cyclist"); two words
+ * derived from one root by different suffixes still stay apart when neither
+ * stem extends the other ("reparatur" for "Reparatur", "repariert";
+ * "trainerin", "trainiert"). Such words share their root and differ
+ * only by productive derivational or verbal suffixes of the language, so a
+ * question word the transcript never uses meets a transcript stem that
+ * shares at least DERIV_ROOT bytes with it when what is left of each is
+ * empty or one of those suffixes, as Snowball leaves them. */
+#define DERIV_ROOT 5
+
+static const char *const en_deriv[] = {
+    "ation", "ition", "ion", "ment", "ness", "iti", "ity", "anc", "ance", "enc", "ence", "ist",
+    "ism", "er", "or", "ing", "al", "iv", "ive", "ous", "ful", "less", "abl", "ibl", "ic",
+    "ical", "ship", "hood", "ur", "ure", "ee", "y", "i", "e", "ed", "ant", "ent", "iz", "is",
+    "ize", "ise", "ag", "age", "s", "t", "d", NULL};
+static const char *const fr_deriv[] = {
+    "ation", "ition", "ion", "ment", "ement", "eur", "eus", "euse", "ier", "ièr", "ière", "ag",
+    "age", "iqu", "ique", "i", "ie", "ien", "ienn", "ist", "iste", "ism", "isme", "abl",
+    "ibl", "ité", "ur", "ure", "er", "ir", "é", "ée", "eux", "if", "iv", "al", "el", "ell",
+    "ant", "ent", "ateur", "atric", "atrice", "is", "iss", "e", "t", "s", "u", "r", "re",
+    NULL};
+static const char *const de_deriv[] = {
+    "ung", "er", "erin", "heit", "keit", "lich", "ig", "isch", "bar", "schaft", "nis", "chen",
+    "lein", "ler", "ling", "tum", "sam", "ei", "in", "ation", "ion", "atur", "ur", "ist",
+    "istin", "ismus", "ität", "ier", "iert", "ieren", "t", "et", "en", "n", "e", "s", NULL};
+static const char *const es_deriv[] = {
+    "ción", "cion", "sión", "sion", "mient", "miento", "dor", "dora", "der", "ero", "era",
+    "ista", "ismo", "bl", "ble", "ía", "ia", "ic", "ico", "ica", "al", "os", "oso", "osa",
+    "ar", "er", "ir", "ad", "ado", "ada", "id", "ido", "ida", "anz", "anza", "enci", "encia",
+    "anci", "ancia", "ment", "mente", "ez", "eza", "idad", "dad", "o", "a", "e", NULL};
+
+static const char *const *deriv_suffixes(const char *pl)
+{
+    if (strcmp(pl, "en") == 0)
+        return en_deriv;
+    if (strcmp(pl, "fr") == 0)
+        return fr_deriv;
+    if (strcmp(pl, "de") == 0)
+        return de_deriv;
+    if (strcmp(pl, "es") == 0)
+        return es_deriv;
+    return NULL;
+}
+
+static int deriv_rest_ok(const char *rest, const char *const *suf)
+{
+    return rest[0] == '\0' || in_list(rest, suf);
+}
+
+/* The transcript stem that shares a root with key as described above (the
+ * longest root first, then the first in vocabulary order), -1 if none. */
+static int32_t deriv_match(const aindex *x, const char *key)
+{
+    const char *const *suf = deriv_suffixes(x->pl);
+    size_t kl = strlen(key);
+    if (!suf || kl < DERIV_ROOT || key[0] == '#')
+        return -1;
+    int32_t best = -1;
+    size_t bestl = 0;
+    for (size_t v = 0; v < x->ids.nvocab; v++) {
+        const char *st = x->ids.stems[v];
+        if (st[0] == '#' || strncmp(st, key, DERIV_ROOT) != 0)
+            continue;
+        size_t l = DERIV_ROOT;
+        while (st[l] && st[l] == key[l])
+            l++;
+        /* Every root length from the longest shared prefix down, so that
+         * "creat-iv" meets "creat-ion" although "creati" is shared; a root
+         * ends on a character boundary. */
+        for (; l >= DERIV_ROOT && l > bestl; l--) {
+            if (((unsigned char)key[l] & 0xC0) == 0x80)
+                continue;
+            if (st[l] == '\0' && key[l] == '\0')
+                break;
+            if (deriv_rest_ok(st + l, suf) && deriv_rest_ok(key + l, suf)) {
+                bestl = l;
+                best = (int32_t)v;
+                break;
+            }
+        }
+    }
+    return best;
+}
+
 /* The antonym keys of key, one per call: *pos is the pair to start from
  * (0 first); NULL when there are no more. */
 static const char *antonym_next(const aindex *x, const char *key, size_t *pos)
@@ -1960,6 +2165,37 @@ static void compound_matches(const aindex *x, term *t)
         if (hit)
             t->alt[t->nalt++] = (int32_t)v;
     }
+}
+
+/* A compound is named in full once and then by its head ("der Kirchturm"
+ * ... "der Turm ist sechzig Meter hoch"): a question's compound that the
+ * transcript uses also meets the transcript's head of it, in compounding
+ * languages, where the head is a word of its own (at least PREFIX_MIN bytes,
+ * after a modifier of at least COMPOUND_REST bytes; the longest such stem). A
+ * compound the transcript never uses already meets its head in prefix_match
+ * (docs/builtin-answer.md, "Round 3b"). */
+static void head_matches(const aindex *x, term *t)
+{
+    if (t->number || t->id < 0 || t->nalt >= MAX_ALT || !compounding_lang(x->pl))
+        return;
+    size_t kl = strlen(t->key);
+    int32_t best = -1;
+    size_t bestl = 0;
+    for (size_t v = 0; v < x->ids.nvocab; v++) {
+        const char *st = x->ids.stems[v];
+        size_t sl = strlen(st);
+        if ((int32_t)v == t->id || st[0] == '#' || sl < PREFIX_MIN || kl < sl + COMPOUND_REST ||
+            sl <= bestl || strcmp(t->key + kl - sl, st) != 0)
+            continue;
+        best = (int32_t)v;
+        bestl = sl;
+    }
+    if (best < 0)
+        return;
+    for (size_t k = 0; k < t->nalt; k++)
+        if (t->alt[k] == best)
+            return;
+    t->alt[t->nalt++] = best;
 }
 
 /* ---- participants --------------------------------------------------------- */
@@ -2286,22 +2522,6 @@ static void reverse_matches(const aindex *x, term *t, const char *head)
     }
 }
 
-/* For a word the transcript never uses and that no compound holds: the
- * transcript words the thesaurus gives as its synonyms or broader terms. */
-static void synonym_matches(const aindex *x, term *t, const char *norm)
-{
-    if (!x->th || t->number || t->id >= 0 || t->nalt > 0)
-        return;
-    char buf[128];
-    const char *head = headword_of(x, x->th, norm, t->key, buf, sizeof buf);
-    if (!head)
-        return;
-    syn_ctx c = {x, t};
-    rb_thesaurus_each(x->th, head, strlen(head), syn_visit, &c);
-    reverse_matches(x, t, head);
-    t->synonym = t->nalt > 0;
-}
-
 /* Fills q->idmask from the terms' ids and compound matches. */
 static int termset_index(const aindex *x, termset *q)
 {
@@ -2393,6 +2613,26 @@ static int is_frame_word(const char *norm)
     }
     return 0;
 }
+
+/* Closed-class words the transcript model's short stop lists keep:
+ * prepositions and adverbs of time, frequency and degree. They relate what
+ * a question asks about ("avant de peindre", "schon einmal gegen") and
+ * name none of it, so they weigh like general words. */
+static const char *const function_words[] = {
+    /* en */
+    "since", "toward", "towards", "still", "always", "often", "usually", "well", "much", "soon",
+    "already", "ever", "yet", "again", "once",
+    /* fr */
+    "avant", "après", "pendant", "depuis", "vers", "chez", "contre", "sous", "dès", "déjà",
+    "encore", "toujours", "souvent", "aussi", "très", "bien", "trop", "peu", "beaucoup",
+    "entre", "parmi", "lors", "puis", "ensuite", "alors", "vraiment",
+    /* de */
+    "gegen", "über", "beim", "ins", "ans", "vom", "schon", "einmal", "immer", "heute",
+    "gleich", "oft", "wieder", "bereits", "etwa", "ganz", "damals", "früher", "später",
+    "während", "seit", "wirklich", "jetzt", "bald",
+    /* es */
+    "después", "hacia", "bajo", "todavía", "siempre", "bien", "mal", "luego", "entonces",
+    "varios", "varias", "ahora", "pronto", "realmente", NULL};
 
 /* English yes/no questions open with an auxiliary followed by their subject
  * ("Is the candidate preparing...", "Did the founders plan..."). The
@@ -2515,6 +2755,78 @@ static size_t de_base_len(const char *f)
     if (n > DE_BASE_MIN + 1 && (ends_with(f, "t") || ends_with(f, "e") || ends_with(f, "n")))
         return n - 1;
     return n;
+}
+
+/* The French and Spanish thesauri list a verb under its infinitive, and
+ * questions conjugate it ("applique-t-il", "réparé", "¿acabó?"), so a
+ * question word is also looked up under the infinitive its regular ending
+ * points to (docs/builtin-answer.md, "Round 3b"): French -e/-es/-ent/
+ * -é(e)(s)/-ait/-ons/-ez -> -er, -i(e)(s)/-it -> -ir; Spanish -ó/-a/-as/-an/
+ * -aba(n)/-ado(s)/-ada(s) -> -ar, -ió/-e/-en/-ía/-ido/-ida -> -er or -ir.
+ * The infinitive must stem like the word itself, so a noun that merely ends
+ * alike is not read as a verb. NULL when no such infinitive is in the
+ * thesaurus; out holds it. */
+static const char *infinitive_of(const aindex *x, const rb_thesaurus *th, const char *norm,
+                                 const char *key, char *out, size_t outlen)
+{
+    static const char *const fr_rules[] = {
+        "ées", "er", "ée", "er", "és", "er", "é", "er", "ent", "er", "es", "er", "e", "er",
+        "aient", "er", "ait", "er", "ons", "er", "ez", "er", "ies", "ir", "ie", "ir", "is", "ir",
+        "it", "ir", "i", "ir", NULL};
+    static const char *const es_rules[] = {
+        "ó", "ar", "aban", "ar", "aba", "ar", "ados", "ar", "adas", "ar", "ado", "ar", "ada",
+        "ar", "an", "ar", "as", "ar", "a", "ar", "ió", "er", "ió", "ir", "ido", "er", "ido",
+        "ir", "ida", "er", "ida", "ir", "ía", "er", "ía", "ir", "en", "er", "en", "ir", "e",
+        "er", "e", "ir", NULL};
+    size_t n = strlen(norm);
+    if (n + 8 > outlen || n < 4)
+        return NULL;
+    const char *const *rules = strcmp(x->pl, "fr") == 0   ? fr_rules
+                               : strcmp(x->pl, "es") == 0 ? es_rules
+                                                          : NULL;
+    for (size_t i = 0; rules && rules[i]; i += 2) {
+        size_t el = strlen(rules[i]);
+        if (n <= el + 2 || !ends_with(norm, rules[i]))
+            continue;
+        snprintf(out, outlen, "%.*s%s", (int)(n - el), norm, rules[i + 1]);
+        if (strcmp(out, norm) == 0 || rb_thesaurus_meanings(th, out, strlen(out)) == 0)
+            continue;
+        rb_transcript_token *tk = NULL;
+        size_t nt = 0;
+        rb_err e;
+        rb_err_clear(&e);
+        int same = 0;
+        if (rb_transcript_tokenize(out, x->t->language, &tk, &nt, &e) == RB_OK && nt == 1)
+            same = strcmp(stem_key(x->pl, tk[0].stem), key) == 0;
+        rb_transcript_tokens_free(tk, nt);
+        if (same)
+            return out;
+    }
+    return NULL;
+}
+
+/* For a word the transcript never uses and that no compound holds: the
+ * transcript words the thesaurus gives as its synonyms or broader terms,
+ * under the word's headword and under its infinitive. */
+static void synonym_matches(const aindex *x, term *t, const char *norm)
+{
+    if (!x->th || t->number || t->id >= 0 || t->nalt > 0)
+        return;
+    char buf[128], inf[128];
+    const char *head = headword_of(x, x->th, norm, t->key, buf, sizeof buf);
+    const char *verb = infinitive_of(x, x->th, norm, t->key, inf, sizeof inf);
+    if (!head && !verb)
+        return;
+    syn_ctx c = {x, t};
+    if (head) {
+        rb_thesaurus_each(x->th, head, strlen(head), syn_visit, &c);
+        reverse_matches(x, t, head);
+    }
+    if (verb && (!head || strcmp(verb, head) != 0) && t->nalt < MAX_ALT) {
+        rb_thesaurus_each(x->th, verb, strlen(verb), syn_visit, &c);
+        reverse_matches(x, t, verb);
+    }
+    t->synonym = t->nalt > 0;
 }
 
 static int32_t de_verb_match(const aindex *x, const char *norm)
@@ -2689,8 +3001,12 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
                     t->id = de_verb_match(x, tk->norm);
                 if (t->id < 0)
                     t->id = prefix_match(x, t->key, question);
+                if (t->id < 0 && question)
+                    t->id = deriv_match(x, t->key);
             }
             compound_matches(x, t);
+            if (question)
+                head_matches(x, t);
             /* German capitalises every noun, so there capitals do not mark names. */
             t->proper = question && first > 0 && strcmp(tk->norm, "i") != 0 &&
                         strcmp(x->pl, "de") != 0 &&
@@ -2704,7 +3020,8 @@ static int terms_of(const aindex *x, const char *text, int question, int all_if_
                       in_list(q->toks[first - 1].norm, head_words);
             t->idf = idf_of(x, t->id >= 0 || t->nalt == 0 ? t->id : t->alt[0]);
             t->speaker = question && !numkey[0] ? speaker_named(x, t->key) : NULL;
-            t->general = (!numkey[0] && is_general(x, t->key)) || t->head || t->speaker;
+            t->general = (!numkey[0] && is_general(x, t->key)) || t->head || t->speaker ||
+                         (question && in_list(tk->norm, function_words));
             t->role = !numkey[0] && !t->proper && t->id < 0 && t->nalt == 0 &&
                       (first == subj || (question && in_list(tk->norm, event_words)));
             if (t->general)
@@ -4179,6 +4496,42 @@ static int option_in_window(const aindex *x, const termset *q, const termset *o,
     return RB_OK;
 }
 
+/* The counted noun of a "how many" question ("How many keepers...",
+ * "Combien de mailles...", "Wie viele Stufen...", "¿Cuántas horas..."): the
+ * token after the count phrase, or SIZE_MAX. */
+static size_t count_head(const rb_transcript_token *tk, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        const char *a = tk[i].norm, *b = tk[i + 1].norm;
+        size_t h = SIZE_MAX;
+        if (strcmp(a, "how") == 0 && strcmp(b, "many") == 0)
+            h = i + 2;
+        else if (strcmp(a, "wie") == 0 && (strcmp(b, "viele") == 0 || strcmp(b, "viel") == 0))
+            h = i + 2;
+        else if (strcmp(a, "combien") == 0 && strcmp(b, "de") == 0)
+            h = i + 2;
+        else if (strcmp(a, "combien") == 0 && strncmp(b, "d'", 2) == 0)
+            h = i + 1;
+        else if (in_list(a, (const char *const[]){"cuántos", "cuántas", "cuantos", "cuantas",
+                                                  NULL}))
+            h = i + 1;
+        if (h < n && !tk[h].is_stop)
+            return h;
+    }
+    return SIZE_MAX;
+}
+
+/* 1 when every content term of o is a number ("three", "48", "zehn"). */
+static int only_numbers(const termset *o)
+{
+    if (o->n == 0)
+        return 0;
+    for (size_t j = 0; j < o->n; j++)
+        if (!o->terms[j].number)
+            return 0;
+    return 1;
+}
+
 static int answer_choice(const aindex *x, const rb_answer_question *qq, rb_answer *a,
                          rb_err *err)
 {
@@ -4189,9 +4542,11 @@ static int answer_choice(const aindex *x, const rb_answer_question *qq, rb_answe
     size_t no = qq->noptions;
     termset *opts = calloc(no ? no : 1, sizeof *opts);
     opt_score *sc = calloc(no ? no : 1, sizeof *sc);
-    if (!opts || !sc) {
+    char **wide_text = calloc(no ? no : 1, sizeof *wide_text);
+    if (!opts || !sc || !wide_text) {
         free(opts);
         free(sc);
+        free(wide_text);
         termset_free(&q);
         return oom(err);
     }
@@ -4200,6 +4555,28 @@ static int answer_choice(const aindex *x, const rb_answer_question *qq, rb_answe
     rc = query(x, &q, NULL, base, &nbase, err);
     for (size_t i = 0; i < no && rc == RB_OK; i++)
         rc = terms_of(x, qq->options[i], 0, 1, &opts[i], err);
+    /* A bare number answering "how many X" counts X: the option "three" says
+     * "three keepers", and a cardinal stands before the noun it counts, so
+     * the option is read with the counted noun after it (its phrase bonus
+     * then rewards "takes three keepers" over "three players ... two storm
+     * cards"; docs/builtin-answer.md, "Round 3b"). */
+    size_t ch = rc == RB_OK ? count_head(q.toks, q.ntoks) : SIZE_MAX;
+    for (size_t i = 0; i < no && rc == RB_OK && ch != SIZE_MAX; i++) {
+        if (!only_numbers(&opts[i]))
+            continue;
+        const rb_transcript_token *h = &q.toks[ch];
+        size_t len = strlen(qq->options[i]) + 1 + h->len + 1;
+        char *text = malloc(len);
+        if (!text) {
+            rc = oom(err);
+            break;
+        }
+        snprintf(text, len, "%s %.*s", qq->options[i], (int)h->len, qq->question + h->offset);
+        /* The terms point into their text; it lives until they are freed. */
+        wide_text[i] = text;
+        termset_free(&opts[i]);
+        rc = terms_of(x, text, 0, 1, &opts[i], err);
+    }
     /* Words other options share ("about 4 ..." / "Mercado ...") cannot tell
      * the options apart: they weigh SHARED_WEIGHT of their idf, and an option
      * found only through shared words (or made only of them) scores
@@ -4284,8 +4661,11 @@ static int answer_choice(const aindex *x, const rb_answer_question *qq, rb_answe
     if (rc != RB_OK)
         rc = oom(err);
 done:
-    for (size_t i = 0; i < no; i++)
+    for (size_t i = 0; i < no; i++) {
         termset_free(&opts[i]);
+        free(wide_text[i]);
+    }
+    free(wide_text);
     free(opts);
     free(sc);
     termset_free(&q);

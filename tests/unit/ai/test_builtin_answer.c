@@ -863,6 +863,188 @@ static void test_german_verb_forms(void **state)
     tx_free(&x);
 }
 
+/* Derivational morphology (round 3b): a German noun and verb of one root
+ * that Snowball stems apart and neither of which extends the other
+ * ("Reparatur"/"repariert", "Trainerin"/"trainiert") meet. */
+static void test_derivation(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nDie Werkstatt hat mein altes Fahrrad im "
+             "Frühling repariert.\n\n"
+             "00:00:30.000 --> 00:00:35.000\nDanach gab es Kaffee und Kuchen im Garten.\n\n"
+             "00:01:00.000 --> 00:01:05.000\nWir haben lange über das Wetter geredet.\n\n"
+             "00:01:30.000 --> 00:01:35.000\nDie Trainerin zeigt den Kindern jeden Montag den "
+             "Aufschlag.\n\n"
+             "00:02:00.000 --> 00:02:05.000\nDer Platz liegt direkt am Fluss.\n",
+             "de");
+    rb_answer_question q[] = {
+        {.question = "Bekam das Fahrrad eine Reparatur?"},
+        {.question = "Trainiert sie Kinder?"},
+    };
+    rb_answer a[2];
+    answer_all(&x, q, 2, a);
+    assert_non_null(a[0].answer);
+    assert_string_equal(a[0].answer, "yes");
+    assert_non_null(strstr(a[0].reasoning, "repariert"));
+    assert_non_null(a[1].answer);
+    assert_string_equal(a[1].answer, "yes");
+    assert_non_null(strstr(a[1].reasoning, "Trainerin"));
+    assert_true(a[1].confidence > 0.9);
+    rb_answers_free(a, 2);
+    tx_free(&x);
+}
+
+/* A compound named in full once is then named by its head (round 3b):
+ * the question's "Kirchturm" meets the "Turm" of the passage that answers. */
+static void test_compound_heads(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nJetzt sehen Sie den Kirchturm.\n\n"
+             "00:00:30.000 --> 00:00:35.000\nDanach gab es Kaffee und Kuchen im Garten.\n\n"
+             "00:01:00.000 --> 00:01:05.000\nWir haben lange über das Wetter geredet.\n\n"
+             "00:01:30.000 --> 00:01:35.000\nDie Kinder spielen am Brunnen.\n\n"
+             "00:02:00.000 --> 00:02:05.000\nDer Turm ist schief, weil der Boden nachgegeben "
+             "hat.\n\n"
+             "00:02:30.000 --> 00:02:35.000\nDer Platz liegt direkt am Fluss.\n",
+             "de");
+    rb_answer_question q[] = {
+        {.question = "Ist der Kirchturm schief?"},
+    };
+    rb_answer a[1];
+    answer_all(&x, q, 1, a);
+    assert_non_null(a[0].answer);
+    assert_string_equal(a[0].answer, "yes");
+    assert_non_null(strstr(a[0].reasoning, "Der Turm ist schief"));
+    assert_true(a[0].confidence > 0.9);
+    rb_answers_free(a, 1);
+    tx_free(&x);
+}
+
+/* Ordinals are read as their numbers (round 3b): "quinzième" is the "XVe"
+ * of an option, "fifteenth" the "15th" of a question, "fünfzehnten" the
+ * "15." of one; another century contradicts. */
+static void test_ordinals(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nC'est un retable.\n\n"
+             "00:00:05.000 --> 00:00:10.000\nIl a été peint au quinzième siècle par un "
+             "atelier de la région.\n\n"
+             "00:00:30.000 --> 00:00:35.000\nLe cloître a été transformé en musée à la fin du "
+             "dix-neuvième siècle.\n",
+             "fr");
+    static const char *const cent[] = {"XIIIe siècle", "XVe siècle", "XVIIe siècle"};
+    rb_answer_question q[] = {
+        {.question = "En quel siècle le retable a-t-il été peint ?", .options = cent,
+         .noptions = 3},
+        {.question = "Le cloître est-il devenu un musée au XIXe siècle ?"},
+    };
+    rb_answer a[2];
+    answer_all(&x, q, 2, a);
+    assert_non_null(a[0].answer);
+    assert_string_equal(a[0].answer, "XVe siècle");
+    assert_non_null(a[1].answer);
+    assert_string_equal(a[1].answer, "yes");
+    rb_answers_free(a, 2);
+    tx_free(&x);
+
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nThe chapel was built in the fifteenth "
+             "century.\n\n"
+             "00:00:30.000 --> 00:00:35.000\nThe weather was lovely all week.\n",
+             "en");
+    rb_answer_question e[] = {
+        {.question = "Was the chapel built in the 15th century?"},
+        {.question = "Was the chapel built in the 17th century?"},
+    };
+    answer_all(&x, e, 2, a);
+    assert_non_null(a[0].answer);
+    assert_string_equal(a[0].answer, "yes");
+    assert_non_null(a[1].answer);
+    assert_string_equal(a[1].answer, "no");
+    rb_answers_free(a, 2);
+    tx_free(&x);
+
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nDie Kapelle stammt aus dem "
+             "fünfzehnten Jahrhundert.\n\n"
+             "00:00:30.000 --> 00:00:35.000\nDas Wetter war die ganze Woche schön.\n",
+             "de");
+    rb_answer_question g[] = {
+        {.question = "Stammt die Kapelle aus dem 15. Jahrhundert?"},
+    };
+    answer_all(&x, g, 1, a);
+    assert_non_null(a[0].answer);
+    assert_string_equal(a[0].answer, "yes");
+    assert_true(a[0].confidence > 0.9);
+    rb_answers_free(a, 1);
+    tx_free(&x);
+}
+
+/* Prepositions and adverbs of time and degree weigh like general words
+ * (round 3b): "schon einmal gegen" asked, "mal ... verloren" said. */
+static void test_function_words(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nIch hab mal mit Schwarz nach sechs "
+             "Zügen verloren.\n\n"
+             "00:00:30.000 --> 00:00:35.000\nDanach gab es Kaffee und Kuchen im Garten.\n\n"
+             "00:01:00.000 --> 00:01:05.000\nDer Platz liegt direkt am Fluss.\n",
+             "de");
+    rb_answer_question q[] = {
+        {.question = "Hat sie schon einmal gegen Schwarz verloren?"},
+        {.question = "Hat sie damals schon einmal gegen Schwarz verloren?"},
+    };
+    rb_answer a[2];
+    answer_all(&x, q, 2, a);
+    assert_non_null(a[0].answer);
+    assert_string_equal(a[0].answer, "yes");
+    assert_true(a[0].confidence > 0.8);
+    assert_non_null(a[1].answer);
+    assert_string_equal(a[1].answer, "yes");
+    rb_answers_free(a, 2);
+    tx_free(&x);
+}
+
+/* A bare number answering "how many X" counts X (round 3b): "three" is
+ * read as "three keepers", so the sentence that counts the keepers wins over
+ * one that counts players next to another option's number. */
+static void test_count_head(void **state)
+{
+    (void)state;
+    tx x;
+    tx_build(&x,
+             "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nWelcome to the game night.\n\n"
+             "00:00:05.000 --> 00:00:10.000\nEach of you picks a color and takes three "
+             "keepers.\n\n"
+             "00:00:10.000 --> 00:00:15.000\nYou also get five oil tokens.\n\n"
+             "00:00:30.000 --> 00:00:35.000\nThe weather was lovely all week.\n\n"
+             "00:01:00.000 --> 00:01:05.000\nWe ordered pizza for everyone.\n\n"
+             "00:01:30.000 --> 00:01:35.000\nThe youngest player starts.\n\n"
+             "00:01:35.000 --> 00:01:40.000\nWith three players you take out two storm cards "
+             "before you start.\n",
+             "en");
+    static const char *const nums[] = {"two", "three", "five", "seven"};
+    rb_answer_question q[] = {
+        {.question = "How many keepers does each player start with?", .options = nums,
+         .noptions = 4},
+    };
+    rb_answer a[1];
+    answer_all(&x, q, 1, a);
+    assert_non_null(a[0].answer);
+    assert_string_equal(a[0].answer, "three");
+    assert_non_null(strstr(a[0].reasoning, "takes three keepers"));
+    rb_answers_free(a, 1);
+    tx_free(&x);
+}
+
 /* Closed classes: a day, a part of the day or a colour the evidence names
  * instead of the question's one answers "no", in English and in German;
  * the same member answers "yes". */
@@ -1336,6 +1518,11 @@ int main(void)
         cmocka_unit_test(test_document_association),
         cmocka_unit_test(test_quantities),
         cmocka_unit_test(test_german_verb_forms),
+        cmocka_unit_test(test_derivation),
+        cmocka_unit_test(test_compound_heads),
+        cmocka_unit_test(test_ordinals),
+        cmocka_unit_test(test_function_words),
+        cmocka_unit_test(test_count_head),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
