@@ -780,6 +780,38 @@ static void test_fillers(void **state)
     fx_close(&f);
 }
 
+/* Masked words, as edit-captions writes them ("[____]"), are said often and
+ * are in no corpus: without the letter-or-digit rule of junk_phrase the
+ * underscore run became a tag of the demo. */
+static const char *MASKED_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "The upload was a [____] mess, the encoder was [____] slow.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "We fixed the encoder, the [____] upload still fails.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "The [____] upload page times out, so the encoder waits.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "A [____] bug in the upload form, and a [____] encoder queue.\n";
+
+static void test_masked_words(void **state)
+{
+    (void)state;
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    fx f;
+    fx_open(&f, MASKED_VTT, "en");
+    run(&f, &o, &r);
+    assert_true(r.ntags >= 2);
+    assert_true(tag_index(&r, "upload") >= 0);
+    assert_true(tag_index(&r, "encoder") >= 0);
+    for (size_t i = 0; i < r.ntags; i++)
+        assert_null(strchr(r.tags[i], '_'));
+    assert_null(strchr(r.title, '_'));
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
 /* A generic word said often against a specific one said less: without a
  * background corpus "water" (6 times) leads; with the fixture corpus, where
  * "water" is 4 of 30 words and "kayak" absent, the specific word leads. The
@@ -981,6 +1013,7 @@ int main(void)
         cmocka_unit_test(test_german_compounds),
         cmocka_unit_test(test_background_specificity),
         cmocka_unit_test(test_fillers),
+        cmocka_unit_test(test_masked_words),
         cmocka_unit_test(test_prep_terms),
         cmocka_unit_test(test_edge_transcripts),
         cmocka_unit_test(test_hour_cost),
