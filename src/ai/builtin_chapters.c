@@ -7,6 +7,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "ai/builtin_summarize.h"
 #include "ai/keyphrase.h"
 #include "ai/texttiling.h"
 
@@ -1089,6 +1090,106 @@ static int segment_phrases(const seg_ctx *c, size_t a, size_t b, const size_t *t
     return RB_OK;
 }
 
+/* Document noun phrases asked of summarize for the titles. */
+#define CHAPTER_NPS 400
+
+/* 1 when word `tok` of sentence `sent` lies in pieces [a, b). */
+static int in_pieces(const seg_ctx *c, size_t a, size_t b, size_t sent, size_t tok)
+{
+    size_t s0 = c->pc[a].sent, t0 = c->pc[a].tok0;
+    size_t s1 = c->pc[b - 1].sent, t1 = c->pc[b - 1].tok0 + c->doc->units[b - 1].ntokens;
+    if (sent < s0 || (sent == s0 && tok < t0))
+        return 0;
+    return sent < s1 || (sent == s1 && tok < t1);
+}
+
+/* Puts the document noun phrases (rb_summarize_phrases: the summarize tag
+ * ranking with its rules against clause fragments) said in pieces [a, b)
+ * before the segment's own RAKE phrases `*ph`. A noun phrase of 1-4 words
+ * scores its per-use document value (score / uses) x local uses x the share
+ * of its uses that fall here (local / total): said often here and mostly
+ * here, the same contrast the RAKE ranking uses. The weak rules
+ * (phrase_locate) still rank verb-like phrases last. RAKE phrases equal to
+ * a noun phrase are dropped; the others follow as a fallback. */
+static int segment_nps(const seg_ctx *c, const rb_summarize_phrase *np, size_t nnp, size_t a,
+                       size_t b, title_phrase **ph, size_t *n, rb_err *err)
+{
+    if (nnp == 0 || a >= b)
+        return RB_OK;
+    title_phrase *out = calloc(nnp + *n + 1, sizeof *out);
+    if (!out)
+        return rb_err_set(err, 500, "internal_error", "out of memory");
+    size_t m = 0;
+    for (size_t i = 0; i < nnp; i++) {
+        const rb_summarize_phrase *p = &np[i];
+        if (p->words < 1 || p->words > 4 || p->nocc == 0)
+            continue;
+        size_t local = 0;
+        const rb_summarize_occ *at = NULL;
+        for (size_t k = 0; k < p->nocc; k++) {
+            const rb_summarize_occ *o = &p->occ[k];
+            if (o->len > 4 || !in_pieces(c, a, b, o->sentence, o->token))
+                continue;
+            local++;
+            /* The first use inside a sentence, as phrase_locate prefers: a
+             * sentence's first word is capitalised for grammar. */
+            if (!at || (at->token == 0 && o->token > 0))
+                at = o;
+        }
+        if (!at)
+            continue;
+        const rb_transcript_sentence *se = &c->t->sentences[at->sentence];
+        title_phrase q = {0};
+        size_t from = se->tokens[at->token].offset;
+        size_t to = se->tokens[at->token + at->len - 1].offset +
+                    se->tokens[at->token + at->len - 1].len;
+        q.nwords = at->len;
+        for (size_t k = 0; k < 4; k++)
+            q.key[k] = k < at->len ? rb_text_ids_lookup(&c->ids, se->tokens[at->token + k].stem)
+                                   : -1;
+        int dup = 0;
+        for (size_t k = 0; k < m && !dup; k++)
+            dup = key_equal(&out[k], &q);
+        if (dup)
+            continue;
+        q.text = strndup(se->text + from, to - from);
+        if (!q.text) {
+            for (size_t k = 0; k < m; k++)
+                free(out[k].text);
+            free(out);
+            return rb_err_set(err, 500, "internal_error", "out of memory");
+        }
+        if (c->cap_nouns) {
+            utf8proc_int32_t cp;
+            const char *lw = se->text + se->tokens[at->token + at->len - 1].offset;
+            q.weak = utf8proc_iterate((const utf8proc_uint8_t *)lw, -1, &cp) > 0 &&
+                     !utf8proc_isupper(cp);
+        }
+        for (size_t k = 0; k < q.nwords && c->verbish; k += q.nwords > 1 ? q.nwords - 1 : 1)
+            if (q.key[k] >= 0 && c->verbish[q.key[k]])
+                q.weak = 1;
+        q.repeated = local > 1 && q.nwords > 1;
+        q.score = p->score / (double)p->nocc * (double)local * (double)local / (double)p->nocc;
+        out[m++] = q;
+    }
+    size_t nnp_here = m;
+    if (nnp_here)
+        qsort(out, nnp_here, sizeof *out, phrase_cmp);
+    for (size_t i = 0; i < *n; i++) {
+        int dup = 0;
+        for (size_t k = 0; k < nnp_here && !dup; k++)
+            dup = key_equal(&out[k], &(*ph)[i]);
+        if (dup)
+            free((*ph)[i].text);
+        else
+            out[m++] = (*ph)[i];
+    }
+    free(*ph);
+    *ph = out;
+    *n = m;
+    return RB_OK;
+}
+
 /* Per-language words of the title forms. The conjunction joins two phrases
  * (descriptive); the educational template wraps one ("%s" is the phrase). */
 typedef struct lang_forms {
@@ -1301,7 +1402,10 @@ int rb_builtin_chapters(const rb_transcript *t, const rb_text_doc *doc,
     int rc = piece_view_build(t, doc, &pv, err);
     if (rc)
         return rc;
+    const rb_text_doc *sdoc = doc; /* the sentences, for the noun phrases of the titles */
     doc = &pv.doc; /* from here on, the pieces */
+    rb_summarize_phrase *np = NULL;
+    size_t nnp = 0;
     seg_ctx c = {.t = t, .doc = doc, .pc = pv.pc};
     rc = rb_text_ids_build(doc, 1, &c.ids, err);
     if (rc) {
@@ -1381,10 +1485,20 @@ int rb_builtin_chapters(const rb_transcript *t, const rb_text_doc *doc,
         goto out;
     }
     const lang_forms *lf = forms_for(o.language ? o.language : t->language);
+    {
+        /* The noun phrases of the whole transcript, once (the view only
+         * borrows the caller's sentence doc). */
+        rb_transcript_doc td = {.doc = *sdoc};
+        rc = rb_summarize_phrases(t, &td, CHAPTER_NPS, RB_SUMMARIZE_PHRASES_ONCE, &np, &nnp, err);
+        if (rc)
+            goto out;
+    }
     size_t nused = 0;
     for (size_t s = 0; s < nseg && rc == RB_OK; s++) {
         size_t a = s == 0 ? 0 : bounds[s - 1], b = s < nb ? bounds[s] : n;
         rc = segment_phrases(&c, a, b, total, local, &seg_ph[s], &seg_n[s], err);
+        if (rc == RB_OK)
+            rc = segment_nps(&c, np, nnp, a, b, &seg_ph[s], &seg_n[s], err);
         if (rc)
             break;
         const title_phrase *lead = NULL;
@@ -1414,6 +1528,7 @@ out:
         }
     free(seg_ph);
     free(seg_n);
+    rb_summarize_phrases_free(np, nnp);
     free((void *)used);
     free(c.seq);
     free(c.wt);

@@ -9,9 +9,11 @@
  * chapter count; a dynamic program over sentence starts (Utiyama & Isahara
  * 2001) places the boundaries where the chapters' own word distributions are
  * most likely, with the depth scores, the votes, discourse markers and
- * speaker changes as boundary evidence. Titles are each segment's own RAKE
- * key phrases (rb_keyphrases), re-ranked by how specific their words are to
- * the segment, in a form the chapter style picks.
+ * speaker changes as boundary evidence. Titles are the transcript's noun
+ * phrases (rb_summarize_phrases, the summarize tag ranking) said in the
+ * segment, ranked by how much of their use falls there, then the segment's
+ * own RAKE key phrases (rb_keyphrases) as a fallback, in a form the chapter
+ * style picks.
  *
  * Everything is deterministic: the same transcript and options give the same
  * chapters, byte for byte. */

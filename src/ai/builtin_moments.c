@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <utf8proc.h>
 
+#include "ai/builtin_summarize.h"
 #include "ai/keyphrase.h"
 #include "ai/textrank.h"
 #include "common/buf.h"
@@ -247,6 +248,10 @@ typedef struct ctx {
     const rb_transcript_doc *d;
     rb_text_ids ids;         /* every token, stop words included */
     size_t ntok;
+    rb_summarize_phrase *np; /* the transcript's ranked noun phrases (summarize tags), */
+    size_t nnp;              /* then its clause fragments from nfrag0 on, sorted by key */
+    size_t nfrag0;
+    int head_first;          /* French, Spanish: a noun phrase's head is its first word */
 } ctx;
 
 static size_t tok_base(const ctx *c, size_t u)
@@ -477,6 +482,10 @@ fail:
 
 /* ---- describing one moment ------------------------------------------------ */
 
+/* Document noun phrases looked at per moment, and asked of summarize. */
+#define MOMENT_NPS 8
+#define DOC_NPS 400
+
 typedef struct phrase {
     char *text;        /* verbatim span */
     size_t pos;        /* global token index of the first occurrence (time order) */
@@ -658,6 +667,122 @@ void rb_moment_clear(rb_moment *m)
     m->has_quote = 0;
 }
 
+/* The document noun phrases (rb_summarize_phrases: the ranking of the
+ * summarize tags, with its rules against clause fragments) of 2-5 words said
+ * inside sentences [s0, s1], best first by document score x local count
+ * (ties: document rank), as verbatim spans of their first occurrence here.
+ * Fills ph[0 .. *n), at most MOMENT_NPS, distinct stem keys. */
+static int moment_nps(const ctx *c, size_t s0, size_t s1, phrase *ph, size_t *n, rb_err *err)
+{
+    size_t idx[MOMENT_NPS];
+    double sc[MOMENT_NPS];
+    size_t nb = 0;
+    *n = 0;
+    for (size_t i = 0; i < c->nnp; i++) {
+        const rb_summarize_phrase *p = &c->np[i];
+        if (!rb_moments_concept_ok(p->surface))
+            continue;
+        size_t local = 0;
+        for (size_t k = 0; k < p->nocc; k++)
+            local += p->occ[k].sentence >= s0 && p->occ[k].sentence <= s1;
+        if (local == 0)
+            continue;
+        double v = p->score * (double)local;
+        /* Insertion into the bounded best list; equal values keep the
+         * earlier (better document) rank first. */
+        size_t at = nb;
+        while (at > 0 && sc[at - 1] < v)
+            at--;
+        if (at >= MOMENT_NPS)
+            continue;
+        size_t end = nb < MOMENT_NPS ? nb : MOMENT_NPS - 1;
+        for (size_t k = end; k > at; k--) {
+            idx[k] = idx[k - 1];
+            sc[k] = sc[k - 1];
+        }
+        idx[at] = i;
+        sc[at] = v;
+        if (nb < MOMENT_NPS)
+            nb++;
+    }
+    for (size_t b = 0; b < nb; b++) {
+        const rb_summarize_phrase *p = &c->np[idx[b]];
+        const rb_summarize_occ *o = NULL;
+        for (size_t k = 0; k < p->nocc && !o; k++)
+            if (p->occ[k].sentence >= s0 && p->occ[k].sentence <= s1)
+                o = &p->occ[k];
+        phrase *q = &ph[*n];
+        phrase_key(c, o->sentence, o->token, o->len, q->key, sizeof q->key);
+        if (have_key(ph, *n, q->key))
+            continue;
+        q->text = span_text(c, o->sentence, o->token, o->len);
+        if (!q->text)
+            return rb_err_set(err, 500, "internal_error", "out of memory");
+        q->pos = tok_base(c, o->sentence) + o->token;
+        q->words = rb_moments_word_count(q->text);
+        (*n)++;
+    }
+    return RB_OK;
+}
+
+static int is_fragment(const ctx *c, const char *sub)
+{
+    size_t lo = c->nfrag0, hi = c->nnp;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(c->np[mid].key, sub);
+        if (cmp == 0)
+            return 1;
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* 1 when the stem key `key` is no noun phrase by the document's evidence:
+ * two or three consecutive words of it are a clause fragment ("teachers
+ * love" in "number teachers love"), or its head word (the last; the first
+ * in French and Spanish) is used more as a verb than as a noun ("make" in
+ * "many students make"). */
+static int holds_fragment(const ctx *c, const char *key)
+{
+    if (c->nfrag0 >= c->nnp)
+        return 0;
+    const char *w[16];
+    size_t wl[16], nw = 0;
+    for (const char *p = key; *p && nw < 16;) {
+        size_t l = strcspn(p, " ");
+        w[nw] = p;
+        wl[nw++] = l;
+        p += l;
+        while (*p == ' ')
+            p++;
+    }
+    if (nw == 0)
+        return 0;
+    char sub[256];
+    size_t h = c->head_first ? 0 : nw - 1;
+    if (wl[h] < sizeof sub) {
+        memcpy(sub, w[h], wl[h]);
+        sub[wl[h]] = '\0';
+        if (is_fragment(c, sub))
+            return 1;
+    }
+    for (size_t a = 0; a < nw; a++)
+        for (size_t b = a + 2; b <= nw && b <= a + 3; b++) {
+            size_t len = (size_t)(w[b - 1] + wl[b - 1] - w[a]);
+            if (len >= sizeof sub)
+                continue;
+            memcpy(sub, w[a], len);
+            sub[len] = '\0';
+            if (is_fragment(c, sub))
+                return 1;
+        }
+    return 0;
+}
+
 static int describe(const ctx *c, int style, rb_moment *m, rb_err *err)
 {
     const rb_transcript *t = c->t;
@@ -675,16 +800,21 @@ static int describe(const ctx *c, int style, rb_moment *m, rb_err *err)
     size_t nkp = 0;
     if (rb_keyphrases(&sub, &ko, &kp, &nkp, err) != RB_OK)
         return RB_ERR;
-    phrase ph[12 + 16];
+    phrase ph[MOMENT_NPS + 12 + 16];
     size_t nph = 0;
     int rc = RB_OK;
-    for (size_t i = 0; i < nkp && nph < 12; i++) {
+    size_t nnp = 0;
+    rc = moment_nps(c, s0, s1, ph, &nnp, err);
+    nph = nnp;
+    for (size_t i = 0; rc == RB_OK && i < nkp && nph < nnp + 12; i++) {
         size_t u, j, len;
         if (!find_norms(c, kp[i].text, s0, s1, &u, &j, &len))
             continue;
         phrase *p = &ph[nph];
         phrase_key(c, u, j, len, p->key, sizeof p->key);
-        if (have_key(ph, nph, p->key))
+        /* The moment's own runs stand in for missing noun phrases, but not
+         * one holding a clause fragment of the document. */
+        if (have_key(ph, nph, p->key) || holds_fragment(c, p->key))
             continue;
         p->text = span_text(c, u, j, len);
         if (!p->text) {
@@ -700,11 +830,15 @@ static int describe(const ctx *c, int style, rb_moment *m, rb_err *err)
     /* Concepts: the 2-5-word phrases; fewer than 3 → add adjacent pairs of
      * content words (no punctuation between), most frequent first. */
     size_t ncand = 0;
-    size_t order[28];
-    for (size_t i = 0; i < nph; i++)
+    size_t order[MOMENT_NPS + 28];
+    /* With two or more document noun phrases said here, they alone are the
+     * concepts (RAKE runs of the moment cut clauses in half: "many students
+     * make"); fewer fall back on the moment's own phrases. */
+    size_t nconc = nnp >= 2 ? nnp : nph;
+    for (size_t i = 0; i < nconc; i++)
         if (rb_moments_concept_ok(ph[i].text))
             order[ncand++] = i;
-    if (rc == RB_OK && ncand < 3) {
+    if (rc == RB_OK && ncand < 3 && nnp < 2) {
         /* Bigram candidates scored by count; ties by first position. */
         size_t best_pos[16], best_cnt[16], nb = 0;
         char best_key[16][256];
@@ -716,6 +850,8 @@ static int describe(const ctx *c, int style, rb_moment *m, rb_err *err)
                     continue;
                 char key[256];
                 phrase_key(c, u, j, 2, key, sizeof key);
+                if (holds_fragment(c, key))
+                    continue;
                 size_t k = 0;
                 for (; k < nb; k++)
                     if (strcmp(best_key[k], key) == 0)
@@ -761,7 +897,7 @@ static int describe(const ctx *c, int style, rb_moment *m, rb_err *err)
             nph++;
         }
     }
-    const phrase *kept[28];
+    const phrase *kept[MOMENT_NPS + 28];
     size_t nkept = 0;
     for (size_t i = 0; rc == RB_OK && i < ncand && m->nconcepts < RB_MOMENTS_MAX_CONCEPTS; i++) {
         /* Phrases repeating most of a kept one go ("cache hit ratio goes"
@@ -782,7 +918,7 @@ static int describe(const ctx *c, int style, rb_moment *m, rb_err *err)
     /* Title: the document phrases found by RAKE in rank order (bigrams are
      * only a concept fallback). */
     if (rc == RB_OK) {
-        char *raw = make_title(ph, nph, style, m->comp[RB_MOMENTS_EMOTION]);
+        char *raw = make_title(ph, nnp >= 2 ? nnp : nph, style, m->comp[RB_MOMENTS_EMOTION]);
         if (!raw)
             rc = rb_err_set(err, 500, "internal_error", "out of memory");
         else {
@@ -845,13 +981,33 @@ static int describe(const ctx *c, int style, rb_moment *m, rb_err *err)
     return RB_OK;
 }
 
+/* The document's noun phrases and clause fragments, into c. */
+static int doc_nps(ctx *c, rb_err *err)
+{
+    if (rb_summarize_phrases(c->t, c->d, DOC_NPS,
+                             RB_SUMMARIZE_PHRASES_ONCE | RB_SUMMARIZE_PHRASES_FRAGMENTS, &c->np,
+                             &c->nnp, err) != RB_OK)
+        return RB_ERR;
+    c->nfrag0 = c->nnp;
+    char lp[16];
+    rb_transcript_primary_lang(c->t->language, lp, sizeof lp);
+    c->head_first = strcmp(lp, "fr") == 0 || strcmp(lp, "es") == 0;
+    while (c->nfrag0 > 0 && c->np[c->nfrag0 - 1].fragment)
+        c->nfrag0--;
+    return RB_OK;
+}
+
 int rb_moments_describe(const rb_transcript *t, const rb_transcript_doc *d, int title_style,
                         rb_moment *m, rb_err *err)
 {
     if (m->first_cue > m->last_cue || m->last_cue >= t->ncues)
         return rb_err_set(err, 500, "internal_error", "moment outside the transcript");
     ctx c = {.t = t, .d = d};
-    return describe(&c, title_style, m, err);
+    if (doc_nps(&c, err) != RB_OK)
+        return RB_ERR;
+    int rc = describe(&c, title_style, m, err);
+    rb_summarize_phrases_free(c.np, c.nnp);
+    return rc;
 }
 
 /* ---- candidates and selection -------------------------------------------- */
@@ -1252,6 +1408,9 @@ int rb_moments_find(const rb_transcript *t, const rb_transcript_doc *d,
         }
     }
 
+    /* The document's noun phrases, once for every moment described. */
+    if (npicked > 0 && doc_nps(&c, err) != RB_OK)
+        goto done;
     size_t kept = 0;
     for (size_t i = 0; i < npicked; i++) {
         int drc = describe(&c, o.title_style, &items[i], err);
@@ -1293,6 +1452,7 @@ done:
     free(tok_sent);
     free(last_of);
     free(picked_mark);
+    rb_summarize_phrases_free(c.np, c.nnp);
     rb_text_ids_free(&c.ids);
     return rc;
 }

@@ -1253,6 +1253,9 @@ typedef struct subphrase {
     int prep;        /* a term with a preposition ("ruban de masquage"): its head is its
                       * first word, and the preposition is not counted as a word */
     int drop;        /* names a person spoken to, or is no English noun phrase */
+    int noun_head;   /* its head has more noun-position than verb-position evidence */
+    int fragment;    /* dropped as a clause cut short (past form, finite verb, plural
+                      * modifier): subject and verb, not a noun phrase */
     double score;
 } subphrase;
 
@@ -2002,9 +2005,11 @@ static int prep_terms(const rb_text_doc *doc, const char *lp, subphrase **sp, si
  * all occur in a higher-ranked one is redundant ("starter" after "sourdough
  * starter"). Terms with a preposition (prep_terms: "ruban de masquage",
  * "Bay of Fundy") join the sub-phrases as candidates of two words. */
-static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, const seq_index *x,
-                          size_t cap, strlist *out, rb_err *err)
+static int ranked_phrases(const rb_transcript *t, const rb_transcript_doc *d, const seq_index *x,
+                          size_t limit, int once, rb_summarize_phrase *out, size_t *nout,
+                          strlist *frags, rb_err *err)
 {
+    *nout = 0;
     window_doc w;
     if (window_doc_build(t, d, &w, err) != RB_OK)
         return RB_ERR;
@@ -2166,6 +2171,7 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
             int hf = head_first || sp[i].prep;
             int32_t head = key_word_id(x, sp[i].key, hf ? 0 : (size_t)-1);
             double nr = noun_ratio(&cs, &ws, head);
+            sp[i].noun_head = nr > 0.5;
             /* A capitalised word said to someone at least twice ("Thanks,
              * Sam.", "Mayor, ...") names a person in the room, not the
              * topic: phrases holding it are dropped. */
@@ -2178,7 +2184,7 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
              * lived", "Harbor Avenue protected") is a clause cut short, not a
              * noun phrase ("-eed" words such as "speed" are not past forms). */
             if (english && ends_past(sp[i].surface))
-                sp[i].drop = 1;
+                sp[i].drop = sp[i].fragment = 1;
             /* A phrase of several words that never holds the head of the
              * RAKE phrase it is cut from is a modifier chunk, not a noun
              * phrase ("Avenue protected bike", always followed by "lane"):
@@ -2190,18 +2196,18 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
             if (ws.rules && sp[i].words > 1 && sp[i].heads == 0)
                 sp[i].drop = 1;
             if (head_first && has_finite_verb(sp[i].surface, ws.french))
-                sp[i].drop = 1;
+                sp[i].drop = sp[i].fragment = 1;
             /* The modifier of an English compound noun is singular ("bike
              * lane", "credit card"): a plural common noun followed by more
              * words is a subject and its verb ("students watch"). */
             if (english && sp[i].words > 1 && !sp[i].prep &&
                 plural_modifier(x, &cs, sp[i].key, sp[i].surface))
-                sp[i].drop = 1;
+                sp[i].drop = sp[i].fragment = 1;
             /* English: how general the head word is (1 elsewhere). Not
              * looked up for a phrase that is dropped anyway (its score is
              * never used), which saves most lookups on long transcripts. */
             double gw = 1.0;
-            if (!sp[i].drop && !(sp[i].words > 1 && sp[i].count < 2)) {
+            if (!sp[i].drop && (once || !(sp[i].words > 1 && sp[i].count < 2))) {
                 size_t hl = 0;
                 const char *hw = nth_word(sp[i].surface, hf ? 0 : (size_t)-1, &hl);
                 gw = bg ? specificity_weight(bg, x, head)
@@ -2226,8 +2232,7 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
     if (nsp)
         qsort(sp, nsp, sizeof *sp, cmp_sub_score);
     /* Containment is checked among the kept ones only, over a bounded
-     * prefix, so an hour of speech stays cheap. */
-    size_t limit = cap * 4 < 40 ? 40 : cap * 4;
+     * prefix (`limit`), so an hour of speech stays cheap. */
     size_t *kept = calloc(limit + 1, sizeof *kept);
     size_t nkept = 0;
     if (!kept) {
@@ -2237,7 +2242,11 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
     for (size_t i = 0; i < nsp && nkept < limit && rc == RB_OK; i++) {
         /* A phrase of several words said once is usually an accident of
          * wording ("beehive holds one"); its words still count alone. */
-        if (sp[i].drop || junk_phrase(sp[i].surface) || (sp[i].words > 1 && sp[i].count < 2) ||
+        /* With `once`, a phrase said once is kept when its head is a noun
+         * by the evidence of the whole transcript: nothing else vouches
+         * for it ("camera records", "team spent" are subject and verb). */
+        if (sp[i].drop || junk_phrase(sp[i].surface) ||
+            (sp[i].words > 1 && sp[i].count < 2 && !(once && sp[i].noun_head)) ||
             dominated(sp, nsp, i))
             continue;
         int redundant = 0;
@@ -2251,11 +2260,29 @@ static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, co
         const char *surf = sp[i].surface;
         if (ws.french && (strncmp(surf, "l'", 2) == 0 || strncmp(surf, "d'", 2) == 0) && surf[2])
             surf += 2;
-        char *tag = cased_surface(x, &cs, sp[i].key, surf, ws.german, sp[i].prep);
-        if (strlist_push(out, tag) != RB_OK)
+        rb_summarize_phrase *ph = &out[nkept - 1];
+        memset(ph, 0, sizeof *ph);
+        ph->surface = cased_surface(x, &cs, sp[i].key, surf, ws.german, sp[i].prep);
+        ph->key = strdup(sp[i].key);
+        ph->words = count_words(surf);
+        ph->score = sp[i].score;
+        *nout = nkept;
+        if (!ph->surface || !ph->key)
             rc = OOM(err);
     }
     free(kept);
+    /* The clause fragments, for callers that cut phrases of their own
+     * (sp is sorted by score; the caller sorts the keys). */
+    for (size_t i = 0; frags && rc == RB_OK && i < nsp; i++)
+        if (sp[i].fragment && sp[i].words > 1 && strlist_push(frags, strdup(sp[i].key)) != RB_OK)
+            rc = OOM(err);
+    /* And the words said more often in verb (or predicate) position than
+     * in noun position: a phrase headed by one is a clause ("many students
+     * make"). Only where the language has the position rules. */
+    for (size_t v = 0; frags && ws.rules && rc == RB_OK && v < x->ids.nvocab; v++)
+        if (noun_ratio(&cs, &ws, (int32_t)v) < 0.5 &&
+            strlist_push(frags, strdup(x->ids.stems[v])) != RB_OK)
+            rc = OOM(err);
 done:
     free(meanings);
     case_stats_free(&cs);
@@ -2271,6 +2298,189 @@ done:
     free(keys);
     rb_keyphrases_free(kp, nkp);
     return rc;
+}
+
+void rb_summarize_phrases_free(rb_summarize_phrase *p, size_t n)
+{
+    for (size_t i = 0; p && i < n; i++) {
+        free(p[i].surface);
+        free(p[i].key);
+        free(p[i].occ);
+    }
+    free(p);
+}
+
+/* The tag candidates: the surfaces of the first max(40, 4 x cap) ranked
+ * noun phrases (the kept list is built greedily, so it is the prefix of any
+ * longer one and the tags do not depend on who else asks for phrases). */
+static int keyphrase_tags(const rb_transcript *t, const rb_transcript_doc *d, const seq_index *x,
+                          size_t cap, strlist *out, rb_err *err)
+{
+    size_t limit = cap * 4 < 40 ? 40 : cap * 4, n = 0;
+    rb_summarize_phrase *ph = calloc(limit + 1, sizeof *ph);
+    if (!ph)
+        return OOM(err);
+    int rc = ranked_phrases(t, d, x, limit, 0, ph, &n, NULL, err);
+    for (size_t i = 0; rc == RB_OK && i < n; i++) {
+        if (strlist_push(out, ph[i].surface) != RB_OK)
+            rc = OOM(err);
+        ph[i].surface = NULL; /* owned by out now (or freed by strlist_push) */
+    }
+    rb_summarize_phrases_free(ph, n);
+    return rc;
+}
+
+/* Every position of each content stem id, so finding a phrase visits only
+ * the uses of its first word: head[id] is the first token position (global,
+ * in x->ids order), next[pos] the following one with the same id, unit[pos]
+ * the sentence holding it; SIZE_MAX ends a chain. */
+typedef struct pos_index {
+    size_t *head, *next, *unit;
+} pos_index;
+
+static void pos_index_free(pos_index *p)
+{
+    free(p->head);
+    free(p->next);
+    free(p->unit);
+}
+
+static int pos_index_build(const seq_index *x, pos_index *p, rb_err *err)
+{
+    size_t nv = x->ids.nvocab, nt = x->ids.ntokens;
+    p->head = malloc((nv + 1) * sizeof *p->head);
+    p->next = malloc((nt + 1) * sizeof *p->next);
+    p->unit = malloc((nt + 1) * sizeof *p->unit);
+    if (!p->head || !p->next || !p->unit) {
+        pos_index_free(p);
+        return OOM(err);
+    }
+    for (size_t v = 0; v <= nv; v++)
+        p->head[v] = SIZE_MAX;
+    /* Backwards, so every chain runs in transcript order. */
+    for (size_t u = x->nunits; u-- > 0;)
+        for (size_t i = x->ids.unit_off[u + 1]; i-- > x->ids.unit_off[u];) {
+            p->unit[i] = u;
+            p->next[i] = SIZE_MAX;
+            int32_t id = x->ids.ids[i];
+            if (id < 0)
+                continue;
+            p->next[i] = p->head[id];
+            p->head[id] = i;
+        }
+    return RB_OK;
+}
+
+/* Where a phrase's stems occur as consecutive words of one sentence (no
+ * punctuation inside): the same words RAKE cut it from. A stem the content
+ * index does not know (the preposition of "ruban de masquage") matches any
+ * stop word in its place. */
+static int phrase_occurrences(const seq_index *x, const pos_index *pi,
+                              const rb_transcript_doc *dv, rb_summarize_phrase *p, rb_err *err)
+{
+    int32_t want[16];
+    size_t nw = 0;
+    const char *k = p->key;
+    while (*k && nw < 16) {
+        size_t l = strcspn(k, " ");
+        char st[256];
+        if (l >= sizeof st)
+            return RB_OK;
+        memcpy(st, k, l);
+        st[l] = '\0';
+        want[nw++] = rb_text_ids_lookup(&x->ids, st);
+        k += l;
+        while (*k == ' ')
+            k++;
+    }
+    if (nw == 0 || *k || want[0] < 0)
+        return RB_OK;
+    size_t cap = 0;
+    for (size_t g = pi->head[want[0]]; g != SIZE_MAX; g = pi->next[g]) {
+        size_t u = pi->unit[g], j = g - x->ids.unit_off[u];
+        const rb_text_unit *un = &dv->doc.units[u];
+        const int32_t *ids = x->ids.ids + x->ids.unit_off[u];
+        if (j + nw > un->ntokens)
+            continue;
+        size_t m = 1;
+        while (m < nw && !un->tokens[j + m].brk &&
+               (want[m] >= 0 ? ids[j + m] == want[m] : ids[j + m] < 0))
+            m++;
+        if (m < nw)
+            continue;
+        if (p->nocc == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            rb_summarize_occ *o = realloc(p->occ, nc * sizeof *o);
+            if (!o)
+                return OOM(err);
+            p->occ = o;
+            cap = nc;
+        }
+        p->occ[p->nocc++] = (rb_summarize_occ){.sentence = u, .token = j, .len = nw};
+    }
+    return RB_OK;
+}
+
+int rb_summarize_phrases(const rb_transcript *t, const rb_transcript_doc *d, size_t max,
+                         unsigned flags, rb_summarize_phrase **out, size_t *nout, rb_err *err)
+{
+    *out = NULL;
+    *nout = 0;
+    if (max == 0)
+        return RB_OK;
+    seq_index x;
+    if (seq_index_build(t, d, &x, err) != RB_OK)
+        return RB_ERR;
+    const rb_transcript_doc *dv = d ? d : &x.d;
+    size_t n = 0;
+    rb_summarize_phrase *ph = calloc(max + 1, sizeof *ph);
+    int once = (flags & RB_SUMMARIZE_PHRASES_ONCE) != 0;
+    strlist frags = {0};
+    int rc = ph ? ranked_phrases(t, dv, &x, max, once, ph, &n,
+                                 (flags & RB_SUMMARIZE_PHRASES_FRAGMENTS) ? &frags : NULL, err)
+                : OOM(err);
+    pos_index pi = {0};
+    if (rc == RB_OK)
+        rc = pos_index_build(&x, &pi, err);
+    for (size_t i = 0; rc == RB_OK && i < n; i++)
+        rc = phrase_occurrences(&x, &pi, dv, &ph[i], err);
+    pos_index_free(&pi);
+    seq_index_free(&x);
+    if (rc == RB_OK && frags.n) {
+        /* Appended after the ranked phrases, sorted by key for bsearch. */
+        qsort(frags.v, frags.n, sizeof *frags.v, cmp_str);
+        rb_summarize_phrase *g = realloc(ph, (n + frags.n + 1) * sizeof *g);
+        if (!g) {
+            rc = OOM(err);
+        } else {
+            ph = g;
+            size_t m = n;
+            for (size_t i = 0; i < frags.n; i++) {
+                if (m > n && strcmp(ph[m - 1].key, frags.v[i]) == 0)
+                    continue;
+                memset(&ph[m], 0, sizeof ph[m]);
+                ph[m].key = frags.v[i];
+                frags.v[i] = NULL;
+                ph[m].surface = strdup(ph[m].key);
+                ph[m].words = count_words(ph[m].key);
+                ph[m].fragment = 1;
+                m++;
+                if (!ph[m - 1].surface) {
+                    rc = OOM(err);
+                    break;
+                }
+            }
+            n = m;
+        }
+    }
+    strlist_free(&frags);
+    if (rc != RB_OK) {
+        rb_summarize_phrases_free(ph, n);
+        return RB_ERR;
+    }
+    *out = ph;
+    *nout = n;
+    return RB_OK;
 }
 
 /* ---- title ------------------------------------------------------------ */

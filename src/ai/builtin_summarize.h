@@ -98,4 +98,52 @@ void rb_summarize_tags_free(char **tags, size_t n);
 
 void rb_summarize_result_free(rb_summarize_result *r);
 
+/* One occurrence of a ranked phrase: words [token, token + len) of
+ * sentence `sentence` (indices into t->sentences[].tokens, which are also
+ * the doc view's unit tokens). */
+typedef struct rb_summarize_occ {
+    size_t sentence;
+    size_t token;
+    size_t len;
+} rb_summarize_occ;
+
+/* One of the transcript's ranked noun phrases: the candidates the tags are
+ * chosen from, after every noun-phrase rule of docs/builtin-summarize.md
+ * (clause fragments, modifier chunks, vocatives dropped; general-language
+ * specificity weighed in). */
+typedef struct rb_summarize_phrase {
+    char *surface;          /* as a tag shows it (recased, French article elided) */
+    char *key;              /* stems, ' '-joined (a prepositional term holds its preposition) */
+    size_t words;           /* words of `surface` */
+    double score;           /* the tag ranking's score; the list is sorted by it, best first */
+    rb_summarize_occ *occ;  /* every occurrence in transcript order; may be empty */
+    size_t nocc;
+    int fragment;           /* 1: not a noun phrase but a clause fragment (see
+                               RB_SUMMARIZE_PHRASES_FRAGMENTS); surface = key */
+} rb_summarize_phrase;
+
+/* Flag of rb_summarize_phrases: keep phrases of several words said only
+ * once (the tags drop them as accidents of wording; a 30-second window
+ * rarely repeats a phrase). Every other noun-phrase rule still applies. */
+#define RB_SUMMARIZE_PHRASES_ONCE 1u
+/* Flag: after the ranked phrases, append (fragment = 1, score 0, no
+ * occurrences, sorted by key, unique) the stem keys of the 2-3-word runs
+ * dropped as clause fragments (an English past form at the end, a French or
+ * Spanish finite verb, an English plural modifier: "students make"), and
+ * the single stems said more often in verb or predicate position than in
+ * noun position (German: more often lower-case than capitalised). A caller
+ * cutting phrases of its own can refuse those holding such a run or headed
+ * by such a word. */
+#define RB_SUMMARIZE_PHRASES_FRAGMENTS 2u
+
+/* The first `max` ranked noun phrases of t (d may be NULL: a doc view is
+ * built here), computed once for the whole transcript. Without flags, the
+ * tags of rb_builtin_summarize are the surfaces of the first
+ * max(40, 4 x tag_count) of this list, before the post-rules. *out is
+ * malloc'd (free with rb_summarize_phrases_free); *nout (which counts the
+ * appended fragments too) may be 0. */
+int rb_summarize_phrases(const rb_transcript *t, const rb_transcript_doc *d, size_t max,
+                         unsigned flags, rb_summarize_phrase **out, size_t *nout, rb_err *err);
+void rb_summarize_phrases_free(rb_summarize_phrase *p, size_t n);
+
 #endif

@@ -119,9 +119,9 @@ describe('find-key-moments on the builtin engine', () => {
     const ms = check(job.outputs, { max: 3, min: 10000, maxDur: 30000 });
     assert.deepEqual(ms.map((m) => [m.start_ms, m.end_ms]), [[0, 20000], [48000, 72000], [144000, 168000]]);
     assert.deepEqual(ms.map((m) => m.title), [
-      'Cover three things: live sports league',
-      'Query strings split identical segments: cache hit ratio',
-      'Launching instant clipping today: beta customers love',
+      'Edge cache: encoding ladder',
+      'Cache hit ratio: split identical segments',
+      'Instant clipping: live stream',
     ]);
     assert.equal(ms[2].cues[0].text, ANNOUNCE);
     assert.ok(ms[1].overall_score > ms[0].overall_score);

@@ -985,6 +985,68 @@ static void test_prep_terms(void **state)
     rb_background_shutdown();
 }
 
+static const rb_summarize_phrase *find_phrase(const rb_summarize_phrase *p, size_t n,
+                                              const char *surface)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(p[i].surface, surface) == 0)
+            return &p[i];
+    return NULL;
+}
+
+/* rb_summarize_phrases: the ranked noun phrases the tags come from, with
+ * where each is said. Without flags every tag is one of them and no phrase
+ * of several words said once is; RB_SUMMARIZE_PHRASES_ONCE adds those whose
+ * head is a noun by its positions ("important bee"), not a cut run whose
+ * head is not ("thousands of worker", from "thousands of worker bees"). */
+static void test_phrases_export(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, BEES_VTT, "en");
+    rb_err err;
+    rb_err_clear(&err);
+    rb_summarize_phrase *p = NULL;
+    size_t n = 0;
+    assert_int_equal(rb_summarize_phrases(f.t, &f.d, 40, 0, &p, &n, &err), RB_OK);
+    assert_true(n >= 10);
+    assert_string_equal(p[0].surface, "bees");
+    assert_string_equal(p[1].surface, "worker bees");
+    for (size_t i = 1; i < n; i++)
+        assert_true(p[i].score <= p[i - 1].score);
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    run(&f, &o, &r);
+    for (size_t i = 0; i < r.ntags; i++)
+        assert_non_null(find_phrase(p, n, r.tags[i]));
+    rb_summarize_result_free(&r);
+    const rb_summarize_phrase *w = find_phrase(p, n, "worker bees");
+    assert_non_null(w);
+    assert_string_equal(w->key, "worker bee");
+    assert_int_equal(w->words, 2);
+    /* "... thousands of worker bees." / "The worker bees collect ..." /
+     * "Capped honey means the worker bees ...". */
+    assert_int_equal(w->nocc, 3);
+    static const size_t at[3][2] = {{1, 10}, {2, 1}, {6, 4}};
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(w->occ[k].sentence, at[k][0]);
+        assert_int_equal(w->occ[k].token, at[k][1]);
+        assert_int_equal(w->occ[k].len, 2);
+    }
+    assert_null(find_phrase(p, n, "important bee"));
+    rb_summarize_phrases_free(p, n);
+    /* The same list when called with a d of NULL (a view is built). */
+    assert_int_equal(rb_summarize_phrases(f.t, NULL, 40, RB_SUMMARIZE_PHRASES_ONCE, &p, &n, &err),
+                     RB_OK);
+    const rb_summarize_phrase *ib = find_phrase(p, n, "important bee");
+    assert_non_null(ib);
+    assert_int_equal(ib->nocc, 1);
+    assert_int_equal(ib->occ[0].sentence, 3);
+    assert_null(find_phrase(p, n, "thousands of worker"));
+    rb_summarize_phrases_free(p, n);
+    fx_close(&f);
+}
+
 int main(void)
 {
     /* A fixed, tiny thesaurus, so the ranking does not depend on which
@@ -1016,6 +1078,7 @@ int main(void)
         cmocka_unit_test(test_masked_words),
         cmocka_unit_test(test_prep_terms),
         cmocka_unit_test(test_edge_transcripts),
+        cmocka_unit_test(test_phrases_export),
         cmocka_unit_test(test_hour_cost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

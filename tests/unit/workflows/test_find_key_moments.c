@@ -180,9 +180,9 @@ static void test_builtin_end_to_end(void **state)
     assert_int_equal(json_array_size(ms), 3);
     static const int64_t starts[] = {0, 48000, 144000}, ends[] = {20000, 72000, 168000};
     static const char *const titles[] = {
-        "Cover three things: live sports league",
-        "Query strings split identical segments: cache hit ratio",
-        "Launching instant clipping today: beta customers love",
+        "Edge cache: encoding ladder",
+        "Cache hit ratio: split identical segments",
+        "Instant clipping: live stream",
     };
     for (size_t i = 0; i < 3; i++) {
         const json_t *m = json_array_get(ms, i);
