@@ -208,23 +208,31 @@ describe('the set', () => {
 });
 
 // The builtin engine's scores on this development set, measured when the set
-// last changed (2026-11-29: 36 transcripts, 22 of them written after the
-// engine's first tuning). They are floors, not goals: a change that lowers a
-// score below its floor fails here. The issue's targets (TARGETS: chapter
-// F1 ≥ 0.7, tag hits ≥ 50 %, yes/no ≥ 80 %) are printed by the scorer and
-// reported; the tag and yes/no targets are not met on this set (see
-// README.md), and a test that demanded them would block every change,
-// including the ones that raise them. Raise a floor when a change raises its
-// score. Synonyms come from the Debian thesaurus packages
-// (scripts/install-deps); a machine without them runs the engine without
-// synonyms, measured separately.
+// last changed (2026-11-30: 42 transcripts, 28 of them written after the
+// engine's first tuning, 23 of those written blind). They are floors, not
+// goals: a change that lowers a score below its floor fails here. The issue's
+// targets (TARGETS: chapter F1 ≥ 0.7, tag hits ≥ 50 %, yes/no ≥ 80 %) are
+// printed by the scorer and reported; the yes/no target is not met on this
+// set (see README.md), and a test that demanded it would block every change,
+// including the ones that raise it. Raise a floor when a change raises its
+// score. Two Debian data packages change the scores (scripts/install-deps
+// installs both): the thesaurus (synonyms: questions; English tag weight when
+// there is no corpus) and dasher-data (the general-language corpus: tags). A
+// machine without them runs the engine without, measured separately.
 const THESAURUS_DIR = process.env.ROBOTS_THESAURUS_DIR || '/usr/share/mythes';
 const HAVE_THESAURUS = fs.existsSync(path.join(THESAURUS_DIR, 'th_en_US_v2.idx'));
-const FLOORS = HAVE_THESAURUS
-  // measured: 71.8 %, 46.4 %, 69.4 %, 75.0 %, 81.9 %
-  ? { chapter_f1: 0.7, tag_hit_rate: 0.45, yes_no_accuracy: 0.68, skip_correctness: 0.73, mc_accuracy: 0.8 }
-  // measured without the thesaurus: 71.8 %, 43.3 %, 65.7 %, 79.6 %, 81.9 %
-  : { chapter_f1: 0.7, tag_hit_rate: 0.42, yes_no_accuracy: 0.64, skip_correctness: 0.78, mc_accuracy: 0.8 };
+const BACKGROUND_DIR = process.env.ROBOTS_BACKGROUND_DIR || '/usr/share/dasher';
+const HAVE_BACKGROUND = fs.existsSync(path.join(BACKGROUND_DIR, 'training_english_GB.txt'));
+// measured: chapters 70.9 % in every case; questions with the thesaurus 69.5 / 75.4 / 81.0 %
+// (yes/no, skips right, multiple choice), without it 66.1 / 81.7 / 81.0 %; tags 51.0 % with
+// the corpus, 45.5 % with only the thesaurus, 42.9 % with neither.
+const FLOORS = {
+  chapter_f1: 0.7,
+  tag_hit_rate: HAVE_BACKGROUND ? 0.5 : HAVE_THESAURUS ? 0.44 : 0.42,
+  yes_no_accuracy: HAVE_THESAURUS ? 0.68 : 0.65,
+  skip_correctness: HAVE_THESAURUS ? 0.74 : 0.8,
+  mc_accuracy: 0.8,
+};
 
 describe('builtin engine on the real binary', () => {
   test('holds its recorded scores (floors) and reports the targets', { timeout: 180000 }, () => {
@@ -235,6 +243,7 @@ describe('builtin engine on the real binary', () => {
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
     if (!HAVE_THESAURUS) process.stdout.write(`# no thesaurus in ${THESAURUS_DIR}: the floors without synonyms apply\n`);
+    if (!HAVE_BACKGROUND) process.stdout.write(`# no background corpus in ${BACKGROUND_DIR}: the tag floor without it applies\n`);
     assert.notEqual(r.status, 2, `the scorer failed:\n${r.stderr}`);
     const report = JSON.parse(fs.readFileSync(out, 'utf8'));
     for (const [wf, a] of Object.entries(report.availability)) assert.equal(a, 'ok', `${wf}: ${a}`);
