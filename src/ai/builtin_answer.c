@@ -2395,6 +2395,22 @@ static size_t without_ending(const char *w, size_t n, const char *e, char *out, 
     return m;
 }
 
+/* 1 when word, tokenised and stemmed like the transcript, is one token whose
+ * matching key is key: a headword or infinitive built by cutting an ending
+ * is accepted only if it leads back to the question word's own stem. */
+static int stems_to(const aindex *x, const char *word, const char *key)
+{
+    rb_transcript_token *tk = NULL;
+    size_t nt = 0;
+    rb_err e;
+    rb_err_clear(&e);
+    int same = 0;
+    if (rb_transcript_tokenize(word, x->t->language, &tk, &nt, &e) == RB_OK && nt == 1)
+        same = strcmp(stem_key(x->pl, tk[0].stem), key) == 0;
+    rb_transcript_tokens_free(tk, nt);
+    return same;
+}
+
 /* The thesaurus headword of a question word: the word itself, else the word
  * with an inflectional ending removed whose stem is still the word's key
  * ("crates" -> "crate", "looked" -> "look"). NULL when none; out holds it. */
@@ -2412,15 +2428,7 @@ static const char *headword_of(const aindex *x, const rb_thesaurus *th, const ch
         size_t m = without_ending(norm, n, endings[i], out, outlen);
         if (m == 0 || rb_thesaurus_meanings(th, out, m) == 0)
             continue;
-        rb_transcript_token *tk = NULL;
-        size_t nt = 0;
-        rb_err e;
-        rb_err_clear(&e);
-        int same = 0;
-        if (rb_transcript_tokenize(out, x->t->language, &tk, &nt, &e) == RB_OK && nt == 1)
-            same = strcmp(stem_key(x->pl, tk[0].stem), key) == 0;
-        rb_transcript_tokens_free(tk, nt);
-        if (same)
+        if (stems_to(x, out, key))
             return out;
     }
     return NULL;
@@ -2791,15 +2799,7 @@ static const char *infinitive_of(const aindex *x, const rb_thesaurus *th, const 
         snprintf(out, outlen, "%.*s%s", (int)(n - el), norm, rules[i + 1]);
         if (strcmp(out, norm) == 0 || rb_thesaurus_meanings(th, out, strlen(out)) == 0)
             continue;
-        rb_transcript_token *tk = NULL;
-        size_t nt = 0;
-        rb_err e;
-        rb_err_clear(&e);
-        int same = 0;
-        if (rb_transcript_tokenize(out, x->t->language, &tk, &nt, &e) == RB_OK && nt == 1)
-            same = strcmp(stem_key(x->pl, tk[0].stem), key) == 0;
-        rb_transcript_tokens_free(tk, nt);
-        if (same)
+        if (stems_to(x, out, key))
             return out;
     }
     return NULL;
