@@ -981,7 +981,8 @@ static const char *TAG_STOP_ES[] = {
 static const char *TAG_STOP_DE[] = {
     "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf", "zwanzig",
     "dreissig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig", "neunzig", "hundert",
-    "tausend", "million", "millionen", "minute", "minuten", "stunde", "stunden", "gut", "ganz",
+    "tausend", "million", "millionen", "minute", "minuten", "stunde", "stunden", "sekunde",
+    "sekunden", "gut", "ganz",
     "mal", "schon", "immer", "wirklich", "eigentlich", "machen", "macht", "gibt", "geht",
     "gehen", "sagen", "sehen", "kommen", "jahr", "jahre", "tag", "tage", "zwei", "drei",
     "eins", "erste", "ding", "dinge", "leute", "viel", "viele", "mehr", "jetzt", "dann",
@@ -1020,7 +1021,10 @@ static const char *TAG_STOP_DE[] = {
     "würde", "würden", "zwar", "zwischen",
     /* Hesitations and interjections (the English transcript list has
      * "um", "uh", "ah", "oh", "okay"): spoken only, see the English list. */
-    "äh", "ähm", "öh", "hm", "ah", "oh", "ok", "okay", NULL};
+    "äh", "ähm", "öh", "hm", "ah", "oh", "ok", "okay",
+    /* "beide" is the quantifier "both" (a Snowball English stop word),
+     * not an adjective of the noun it precedes ("beide Schlaufen"). */
+    "beide", "beiden", "beides", NULL};
 
 static const char *const *tag_stop_list(const char *lang)
 {
@@ -1609,6 +1613,13 @@ static int gap_has_comma(const char *s, size_t a, size_t b)
     return 0;
 }
 
+/* Greetings and thanks, which name the person they are said to ("Hallo
+ * Katrin", "thanks Sam", "merci Julie"): the word after one, when
+ * capitalised, is a vocative. Matched on the case-folded word. */
+static const char *const GREET[] = {
+    "hello", "hi", "hey", "thanks", "bye", "bonjour", "salut", "merci", "bonsoir", "hola",
+    "gracias", "adiós", "hallo", "servus", "moin", "tschüss", "danke", NULL};
+
 static int word_stats_build(const rb_transcript *t, const seq_index *x, word_stats *w,
                             rb_err *err)
 {
@@ -1636,13 +1647,17 @@ static int word_stats_build(const rb_transcript *t, const seq_index *x, word_sta
     for (size_t u = 0; u < t->nsentences && u < x->ids.nunits; u++) {
         const rb_transcript_sentence *s = &t->sentences[u];
         size_t base = x->ids.unit_off[u], tlen = strlen(s->text);
-        int np = 0, after_prep = 0, head_noun = 0, verb = 0, pred = 0;
+        int np = 0, after_prep = 0, head_noun = 0, verb = 0, pred = 0, greet = 0;
         for (size_t j = 0; j < s->ntokens && base + j < x->ids.unit_off[u + 1]; j++) {
             const rb_transcript_token *k = &s->tokens[j];
             size_t prev_end = j ? s->tokens[j - 1].offset + s->tokens[j - 1].len : 0;
             if (j && gap_has_punct(s->text, prev_end, k->offset))
                 np = after_prep = head_noun = verb = pred = 0;
             int32_t id = x->ids.ids[base + j];
+            int after_greet = greet && !gap_has_punct(s->text, prev_end, k->offset);
+            greet = in_list(GREET, k->norm);
+            if (id >= 0 && after_greet && starts_upper(s->text + k->offset, k->len))
+                w->voc[id]++;
             /* Numerals are left out on purpose: what follows them is
              * mostly a unit ("forty spaces", "ten percent", "200 grams"). */
             int opener = in_list(open, k->norm);
@@ -1876,7 +1891,17 @@ static const char *nth_word(const char *s, size_t n, size_t *len)
  * becomes the tag. Only where compounds are written as one word. */
 #define COMPOUND_PART 4
 
-static void compound_counts(const rb_transcript *t, subphrase *sp, size_t nsp)
+/* 1 when the one-word key `compound` is `head` with a modifier before it
+ * (both parts COMPOUND_PART bytes or more): "schachturni" ends in "turni". */
+static int compound_of(const char *compound, const char *head)
+{
+    size_t cl = strlen(compound), hl = strlen(head);
+    return hl >= COMPOUND_PART && cl >= hl + COMPOUND_PART && !strchr(compound, ' ') &&
+           !strchr(head, ' ') && strcmp(compound + cl - hl, head) == 0;
+}
+
+static void compound_counts(const rb_transcript *t, const seq_index *x, const case_stats *cs,
+                            subphrase *sp, size_t nsp)
 {
     char p[16];
     rb_transcript_primary_lang(t->language, p, sizeof p);
@@ -1886,16 +1911,17 @@ static void compound_counts(const rb_transcript *t, subphrase *sp, size_t nsp)
     if (!add)
         return; /* no memory: the plain counts stand */
     for (size_t i = 0; i < nsp; i++) {
-        size_t cl = strlen(sp[i].key);
         if (sp[i].words != 1)
             continue;
-        for (size_t k = 0; k < nsp; k++) {
-            size_t hl = strlen(sp[k].key);
-            if (k == i || sp[k].words != 1 || hl < COMPOUND_PART || cl < hl + COMPOUND_PART)
-                continue;
-            if (strcmp(sp[i].key + cl - hl, sp[k].key) == 0)
+        /* Only a noun, i.e. a word written with a capital more often than
+         * not: a verb with a separable prefix ("anzufressen", "hochziehst")
+         * also ends in another word ("fressen", "ziehst"). */
+        int32_t id = rb_text_ids_lookup(&x->ids, sp[i].key);
+        if (id < 0 || cs->cap[id] <= cs->lower[id])
+            continue;
+        for (size_t k = 0; k < nsp; k++)
+            if (k != i && sp[k].words == 1 && compound_of(sp[i].key, sp[k].key))
                 add[i] += sp[k].count;
-        }
     }
     for (size_t i = 0; i < nsp; i++)
         sp[i].count += add[i];
@@ -2137,11 +2163,11 @@ static int ranked_phrases(const rb_transcript *t, const rb_transcript_doc *d, co
         i = j;
     }
     nsp = m;
-    compound_counts(t, sp, nsp);
     if (case_stats_build(t, x, &cs, err) != RB_OK || word_stats_build(t, x, &ws, err) != RB_OK) {
         rc = RB_ERR;
         goto done;
     }
+    compound_counts(t, x, &cs, sp, nsp);
     {
         char p[16];
         rb_transcript_primary_lang(t->language, p, sizeof p);
@@ -2251,7 +2277,10 @@ static int ranked_phrases(const rb_transcript *t, const rb_transcript_doc *d, co
             continue;
         int redundant = 0;
         for (size_t j = 0; j < nkept && !redundant; j++)
-            redundant = words_subset(sp[i].key, sp[kept[j]].key);
+            /* German writes the compound as one word: its head after it
+             * is as redundant ("Vogel" after "Jungvögel"). */
+            redundant = words_subset(sp[i].key, sp[kept[j]].key) ||
+                        (ws.german && compound_of(sp[kept[j]].key, sp[i].key));
         if (redundant)
             continue;
         kept[nkept++] = i;

@@ -749,6 +749,50 @@ static void test_german_compounds(void **state)
     fx_close(&f);
 }
 
+/* Round 3c (German). A verb with a separable prefix ends in another word
+ * ("anzufressen" in "Fressen") but is no compound noun: written lower case,
+ * it takes no count from the noun. The head of a compound is redundant after
+ * the compound ("Feld" after "Maisfeld"). "Hallo Katrin" and "Danke
+ * Katrin" name the person greeted, a vocative. "beide" is a quantifier. */
+static const char *GERMAN_3C_VTT =
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "Hallo Katrin. Die Kraniche rasten hier, um sich Fett anzufressen.\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "Das Fressen auf dem Maisfeld dauert lange, beide Kraniche fressen.\n\n"
+    "00:00:10.000 --> 00:00:15.000\n"
+    "Auf dem Feld bleiben beide Kraniche wachsam beim Fressen.\n\n"
+    "00:00:15.000 --> 00:00:20.000\n"
+    "Sie müssen genug Fett anzufressen. Das Feld ist ein Maisfeld.\n\n"
+    "00:00:20.000 --> 00:00:25.000\n"
+    "Danke Katrin. Katrin zeigt uns noch das Maisfeld.\n\n"
+    "00:00:25.000 --> 00:00:30.000\n"
+    "Nach einer Viertelstunde fliegen sie. Eine Viertelstunde lang.\n";
+
+static void test_german_round3c(void **state)
+{
+    (void)state;
+    rb_summarize_opts o = {0};
+    rb_summarize_result r;
+    fx f;
+    fx_open(&f, GERMAN_3C_VTT, "de");
+    run(&f, &o, &r);
+    /* Without the rules: Maisfeld, Kraniche, Katrin, Fressen, Feld,
+     * Viertelstunde, anzufressen, Fett anzufressen, beide, lang. */
+    static const char *const want[] = {"Maisfeld", "Kraniche", "Fressen", "Viertelstunde",
+                                       "Fett anzufressen", "lang", "beim", "bleiben", "dauert",
+                                       "fliegen"};
+    assert_int_equal(r.ntags, 10);
+    for (size_t i = 0; i < 10; i++)
+        assert_string_equal(r.tags[i], want[i]);
+    assert_true(tag_index(&r, "Katrin") < 0);        /* greeted: a vocative */
+    assert_true(tag_index(&r, "Feld") < 0);          /* head after its compound */
+    assert_true(tag_index(&r, "anzufressen") < 0);   /* a verb: no compound count */
+    assert_true(tag_index(&r, "beide") < 0);         /* a quantifier */
+    rb_summarize_result_free(&r);
+    fx_close(&f);
+}
+
 /* Hesitations are spoken only: no written corpus has them, so the
  * specificity weight would make them the rarest words; the tag stop lists
  * hold them in every language. */
@@ -1073,6 +1117,7 @@ int main(void)
         cmocka_unit_test(test_chunks_and_predicates),
         cmocka_unit_test(test_french_verbs_and_clitics),
         cmocka_unit_test(test_german_compounds),
+        cmocka_unit_test(test_german_round3c),
         cmocka_unit_test(test_background_specificity),
         cmocka_unit_test(test_fillers),
         cmocka_unit_test(test_masked_words),
