@@ -1183,39 +1183,15 @@ static int window_doc_build(const rb_transcript *t, const rb_transcript_doc *d, 
     return RB_OK;
 }
 
-/* 1 when the phrase is one character, every word of it is a number, or a
- * word of it has neither a letter nor a digit: the word breaker keeps runs
- * of connector punctuation as words, and edit-captions writes masked words
- * as "____", which the corpus weight would take for the rarest word. */
+/* 1 when every word of the phrase is a number, or it is one character. */
 static int junk_phrase(const char *s)
 {
     if (strlen(s) < 2)
         return 1;
-    int letters = 0, word_ok = 0;
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(s);
-    while (left > 0) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
-        if (n <= 0)
-            return 1;
-        p += n;
-        left -= n;
-        if (cp == ' ') {
-            if (!word_ok)
-                return 1;
-            word_ok = 0;
-            continue;
-        }
-        utf8proc_category_t c = utf8proc_category(cp);
-        if (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) {
-            letters = 1;
-            word_ok = 1;
-        } else if (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO) {
-            word_ok = 1;
-        }
-    }
-    return !word_ok || !letters;
+    for (const char *p = s; *p; p++)
+        if (!isdigit((unsigned char)*p) && *p != ' ')
+            return 0;
+    return 1;
 }
 
 /* 1 when every word of `small` is a word of `big` (' '-separated). */

@@ -364,6 +364,26 @@ char *rb_transcript_fold(const char *s, size_t len, size_t *outlen)
     return r;
 }
 
+/* 1 when the UTF-8 text holds a letter or a digit (categories L and N). */
+static int has_letter_or_digit(const char *s, size_t len)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_ssize_t left = (utf8proc_ssize_t)len;
+    while (left > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+        if (n <= 0)
+            return 1; /* let normalisation report invalid input */
+        utf8proc_category_t c = utf8proc_category(cp);
+        if ((c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+            (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO))
+            return 1;
+        p += n;
+        left -= n;
+    }
+    return 0;
+}
+
 static int tokenize(struct tokctx *c, const char *text, rb_transcript_token **out, size_t *nout,
                     rb_err *err)
 {
@@ -385,6 +405,11 @@ static int tokenize(struct tokctx *c, const char *text, rb_transcript_token **ou
         int32_t status = ubrk_getRuleStatus(c->words);
         if (status < UBRK_WORD_NUMBER || status >= UBRK_WORD_IDEO_LIMIT)
             continue; /* spaces, punctuation, symbols */
+        /* ICU joins connector punctuation into words ("____", the masked
+         * word edit-captions writes, is one); a word has a letter or a
+         * digit. */
+        if (!has_letter_or_digit(text + b, (size_t)(e - b)))
+            continue;
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
             rb_transcript_token *t = realloc(toks, ncap * sizeof *t);

@@ -825,8 +825,8 @@ static void test_fillers(void **state)
 }
 
 /* Masked words, as edit-captions writes them ("[____]"), are said often and
- * are in no corpus: without the letter-or-digit rule of junk_phrase the
- * underscore run became a tag of the demo. */
+ * are in no corpus: before the transcript tokenizer required a letter or a
+ * digit in a word, the underscore run became a tag of the demo. */
 static const char *MASKED_VTT =
     "WEBVTT\n\n"
     "00:00:00.000 --> 00:00:05.000\n"

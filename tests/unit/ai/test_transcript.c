@@ -369,6 +369,18 @@ static void test_tokenize_languages(void **state)
     assert_int_equal(n, 0);
     assert_null(tok);
 
+    /* Connector punctuation that ICU keeps as a word ("____", edit-captions'
+     * masked word) is not a word; "snake_case" and "4K" are. */
+    assert_int_equal(rb_transcript_tokenize("a [____] mess, ___ snake_case 4K", "en", &tok, &n,
+                                            &err),
+                     RB_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(tok[0].norm, "a");
+    assert_string_equal(tok[1].norm, "mess");
+    assert_string_equal(tok[2].norm, "snake_case");
+    assert_string_equal(tok[3].norm, "4k");
+    rb_transcript_tokens_free(tok, n);
+
     assert_int_equal(rb_stopwords_is_stop("en", "the", 3), 1);
     assert_int_equal(rb_stopwords_is_stop(NULL, "because", 7), 1);
     assert_int_equal(rb_stopwords_is_stop("en", "network", 7), 0);
