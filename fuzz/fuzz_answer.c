@@ -29,6 +29,8 @@
 #include "common/err.h"
 #include "media/vtt.h"
 
+#include "lines_vtt.h"
+
 #define MAX_LINES 120
 #define MAX_LINE 400
 #define MAX_QUESTIONS 6
@@ -41,44 +43,6 @@ static size_t code_points(const char *s)
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         n += (*p & 0xC0) != 0x80;
     return n;
-}
-
-/* The captions: one cue of 2 s per non-empty line. */
-static char *make_vtt(const char *text, size_t len, size_t *outlen)
-{
-    size_t cap = 32 + (len + 64) * 2 + (size_t)MAX_LINES * 64;
-    char *v = malloc(cap);
-    if (!v)
-        return NULL;
-    size_t n = (size_t)snprintf(v, cap, "WEBVTT\n\n");
-    size_t cues = 0;
-    for (size_t off = 0; off < len && cues < MAX_LINES;) {
-        const char *nl = memchr(text + off, '\n', len - off);
-        size_t end = nl ? (size_t)(nl - text) : len;
-        size_t l = end - off;
-        if (l > MAX_LINE)
-            l = MAX_LINE;
-        int skip = l == 0;
-        for (size_t i = 0; !skip && i + 2 < l; i++)
-            skip = memcmp(text + off + i, "-->", 3) == 0;
-        for (size_t i = 0; !skip && i < l; i++)
-            skip = text[off + i] == '\r';
-        if (!skip) {
-            unsigned s = (unsigned)cues * 2;
-            n += (size_t)snprintf(v + n, cap - n, "%02u:%02u:%02u.000 --> %02u:%02u:%02u.900\n",
-                                  s / 3600, s / 60 % 60, s % 60, s / 3600, s / 60 % 60,
-                                  s % 60 + 1);
-            memcpy(v + n, text + off, l);
-            n += l;
-            v[n++] = '\n';
-            v[n++] = '\n';
-            v[n] = '\0';
-            cues++;
-        }
-        off = nl ? end + 1 : len;
-    }
-    *outlen = n;
-    return v;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -137,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     size_t vlen = 0;
-    char *v = make_vtt(body, tlen, &vlen);
+    char *v = fuzz_lines_vtt(body, tlen, MAX_LINES, MAX_LINE, 2, &vlen);
     rb_vtt vtt;
     rb_transcript *t = NULL;
     rb_transcript_doc doc;

@@ -32,42 +32,10 @@
 #include "common/err.h"
 #include "media/vtt.h"
 
+#include "lines_vtt.h"
+
 #define MAX_LINES 200
 #define MAX_LINE 400
-
-static char *make_vtt(const char *text, size_t len, size_t *outlen)
-{
-    size_t cap = 32 + len * 2 + (size_t)MAX_LINES * 64;
-    char *v = malloc(cap);
-    if (!v)
-        return NULL;
-    size_t n = (size_t)snprintf(v, cap, "WEBVTT\n\n");
-    size_t cues = 0;
-    for (size_t off = 0; off < len && cues < MAX_LINES;) {
-        const char *nl = memchr(text + off, '\n', len - off);
-        size_t end = nl ? (size_t)(nl - text) : len;
-        size_t l = end - off > MAX_LINE ? MAX_LINE : end - off;
-        int skip = l == 0;
-        for (size_t i = 0; !skip && i < l; i++)
-            skip = text[off + i] == '\r' || text[off + i] == '\0' ||
-                   (i + 2 < l && memcmp(text + off + i, "-->", 3) == 0);
-        if (!skip) {
-            unsigned s = (unsigned)cues * 3;
-            n += (size_t)snprintf(v + n, cap - n, "%02u:%02u:%02u.000 --> %02u:%02u:%02u.800\n",
-                                  s / 3600, s / 60 % 60, s % 60, (s + 2) / 3600,
-                                  (s + 2) / 60 % 60, (s + 2) % 60);
-            memcpy(v + n, text + off, l);
-            n += l;
-            v[n++] = '\n';
-            v[n++] = '\n';
-            v[n] = '\0';
-            cues++;
-        }
-        off = nl ? end + 1 : len;
-    }
-    *outlen = n;
-    return v;
-}
 
 static void check_summarize(const rb_transcript *t, const rb_transcript_doc *d, size_t tags)
 {
@@ -156,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned sel = data[0];
     const char *lang = langs[sel % 4];
     size_t vlen = 0;
-    char *v = make_vtt((const char *)data + 1, size - 1, &vlen);
+    char *v = fuzz_lines_vtt((const char *)data + 1, size - 1, MAX_LINES, MAX_LINE, 3, &vlen);
     if (!v)
         return 0;
     rb_vtt vtt;

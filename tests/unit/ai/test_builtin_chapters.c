@@ -18,6 +18,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "lesson_talk.h"
 #include "ai/builtin_chapters.h"
 #include "ai/transcript.h"
 #include "ai/transcript_doc.h"
@@ -326,18 +327,7 @@ static void test_french(void **state)
 static void test_noun_phrase_titles(void **state)
 {
     (void)state;
-    static const char *const lines[] = {
-        "Our lesson platform serves thousands of classrooms.",
-        "The basics are views and watch time.",
-        "But the number teachers love is the completion rate.",
-        "It says how many students make it to the end of a lesson.",
-        "A low completion rate means an early exit from the lesson.",
-        "We also track startup time and rebuffering on every lesson video.",
-        "A slow start kills engagement, so startup time matters.",
-        "The completion rate also drops when rebuffering grows.",
-        "So we show teachers the completion rate next to the startup time.",
-        "That chart is the one teachers open every Monday.",
-        NULL};
+    const char *const *lines = LESSON_TALK;
     char text[4096];
     size_t n = (size_t)snprintf(text, sizeof text, "WEBVTT\n\n");
     for (int i = 0; lines[i]; i++)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../lines_fixture.h"
+#include "lesson_talk.h"
 #include "ai/builtin_moments.h"
 #include "common/buf.h"
 #include "common/clock.h"
@@ -510,20 +511,8 @@ static void test_hour(void **state)
 static void test_concepts_noun_phrases(void **state)
 {
     (void)state;
-    static const char *const LESSON[] = {
-        "Our lesson platform serves thousands of classrooms.",
-        "The basics are views and watch time.",
-        "But the number teachers love is the completion rate.",
-        "It says how many students make it to the end of a lesson.",
-        "A low completion rate means an early exit from the lesson.",
-        "We also track startup time and rebuffering on every lesson video.",
-        "A slow start kills engagement, so startup time matters.",
-        "The completion rate also drops when rebuffering grows.",
-        "So we show teachers the completion rate next to the startup time.",
-        "That chart is the one teachers open every Monday.",
-    };
     fx f;
-    fx_open(&f, LESSON, sizeof LESSON / sizeof LESSON[0], 5000, "en");
+    fx_open(&f, LESSON_TALK, LESSON_TALK_LINES, 5000, "en");
     rb_moment m;
     memset(&m, 0, sizeof m);
     m.first_cue = 1;
